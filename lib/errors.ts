@@ -63,6 +63,8 @@ export class TsbuildError extends Error {
  */
 export class DockerfileError extends TsbuildError {
   location: SourceLocation;
+  /** The Dockerfile text, when known, so reports can show the lines around the error. */
+  sourceText?: string;
 
   constructor(code: ErrorCode, message: string, range: SourceRange, options?: { cause?: unknown; file?: string }) {
     super(code, message, options);
@@ -70,8 +72,9 @@ export class DockerfileError extends TsbuildError {
   }
 
   /** Returns the same error attributed to `file` (the parser does not know file names). */
-  inFile(file: string): this {
+  inFile(file: string, sourceText?: string): this {
     this.location = { file, range: this.location.range };
+    if (sourceText !== undefined) this.sourceText = sourceText;
     return this;
   }
 

@@ -12,6 +12,9 @@ export type HeredocMarker = Omit<Heredoc, 'content'>;
 
 const EOF = -1;
 const BACKSLASH = 0x5c;
+// Upstream recurses without limit; beyond this depth (far past any real Dockerfile) the line is
+// treated as unreadable instead of exhausting the JavaScript stack.
+const MAX_SUBSTITUTION_DEPTH = 500;
 
 class ShellWordError extends Error {}
 
@@ -57,6 +60,7 @@ class ShellWordLexer {
    */
   pendingWord = '';
   private offset = 0;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -214,11 +218,14 @@ class ShellWordLexer {
   }
 
   private scanNested(stop: number, rawEscapes: boolean, missingMessage: string): string {
+    if (++this.depth > MAX_SUBSTITUTION_DEPTH) throw new ShellWordError('substitutions nested too deeply');
     try {
       return this.scanUntil(stop, rawEscapes).text;
     } catch (error) {
       if (this.peek() === EOF) throw new ShellWordError(missingMessage);
       throw error;
+    } finally {
+      this.depth--;
     }
   }
 

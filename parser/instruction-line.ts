@@ -190,6 +190,8 @@ const ARGUMENT_SPLITTERS: ReadonlyMap<string, ArgumentSplitter> = new Map<string
   ['healthcheck', healthcheckArgs],
   ['label', (text, escape) => shellArgs(parseNameValue('LABEL', text, escape))],
   ['maintainer', wholeText],
+  // Reached only for an ONBUILD with nothing after it.
+  ['onbuild', () => shellArgs([])],
   ['run', execOrShellForm],
   ['shell', execOrShellForm],
   ['stopsignal', wholeText],

@@ -11,36 +11,28 @@ const GO_JSON_MAX_DEPTH = 10000;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function exceedsGoNestingLimit(json: string): boolean {
+/**
+ * Whether Go's decoder would reject this valid JSON: nesting deeper than its limit, or a number too
+ * large for a float64 (Go reports an error where JSON.parse gives Infinity). One scan, no recursion
+ * (a JSON.parse reviver would recurse and overflow the stack on deep input).
+ */
+function goDecoderRejects(json: string): boolean {
   let depth = 0;
-  let inString = false;
   for (let index = 0; index < json.length; index++) {
-    const char = json[index];
-    if (inString) {
-      if (char === '\\') index++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '[' || char === '{') {
+    const char = json[index]!;
+    if (char === '"') {
+      for (index++; json[index] !== '"'; index++) if (json[index] === '\\') index++;
+    } else if (char === '[' || char === '{') {
       if (++depth > GO_JSON_MAX_DEPTH) return true;
-    } else if (char === ']' || char === '}') depth--;
+    } else if (char === ']' || char === '}') {
+      depth--;
+    } else if (char === '-' || (char >= '0' && char <= '9')) {
+      const start = index;
+      while (index + 1 < json.length && /[-+.eE0-9]/.test(json[index + 1]!)) index++;
+      if (!Number.isFinite(Number(json.slice(start, index + 1)))) return true;
+    }
   }
   return false;
-}
-
-/** JSON.parse, or undefined where Go's decoder into `[]any` would fail. */
-function decodeLikeGo(json: string): unknown[] | undefined {
-  let numberOverflowed = false;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(json, (_key, value: unknown) => {
-      // Go cannot hold 1e999 in a float64 and reports an error instead of Infinity.
-      if (typeof value === 'number' && !Number.isFinite(value)) numberOverflowed = true;
-      return value;
-    });
-  } catch {
-    return undefined;
-  }
-  return numberOverflowed || !Array.isArray(decoded) ? undefined : decoded;
 }
 
 /**
@@ -51,13 +43,18 @@ function decodeLikeGo(json: string): unknown[] | undefined {
 export function parseJsonStringArray(text: string): string[] | undefined {
   const json = trimLeftUnicodeSpace(text);
   if (!json.startsWith('[')) return undefined;
-  const elements = decodeLikeGo(json);
-  if (elements === undefined) return undefined;
+  let elements: unknown;
+  try {
+    elements = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(elements)) return undefined;
   if (elements.every((element): element is string => typeof element === 'string')) {
     return elements.map((element) => element.replace(LONE_SURROGATE, '\uFFFD'));
   }
-  // Only now is the depth worth measuring: within the limit, a non-string element is an error.
-  if (exceedsGoNestingLimit(json)) return undefined;
+  // Only an array with a non-string element can hold what Go rejects (nesting, huge numbers).
+  if (goDecoderRejects(json)) return undefined;
   throw new DockerfileSyntaxError(NOT_STRING_ARRAY_MESSAGE, lineRange(1));
 }
 

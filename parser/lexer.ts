@@ -146,7 +146,8 @@ class DockerfileLexer {
     if (isComment) {
       // Upstream drops the first character of the raw line: an indented comment keeps its `#`.
       const comment = trimUnicodeSpace(raw.slice(1));
-      this.comments = comment === '' ? [] : [...this.comments, comment];
+      if (comment === '') this.comments = [];
+      else this.comments.push(comment);
     }
     if (this.readDirective(line)) this.comments.pop();
     const { text, continues } = trimContinuation(isComment ? '' : line, this.escapeToken);

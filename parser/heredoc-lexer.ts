@@ -65,7 +65,10 @@ class ShellWordLexer {
   constructor(
     private readonly text: string,
     private readonly rawQuotes: boolean,
-  ) {}
+  ) {
+    // Go's text/scanner, which upstream reads with, skips a byte order mark at the start.
+    if (text.startsWith('\uFEFF')) this.offset = 1;
+  }
 
   words(rawEscapes: boolean): string[] {
     return this.scanUntil(EOF, rawEscapes).words;

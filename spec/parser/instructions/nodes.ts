@@ -70,3 +70,37 @@ export function dockerfileErrorOf(act: () => unknown): DockerfileError {
   }
   expect.fail('expected a DockerfileError');
 }
+
+/** One row of an instruction table: Dockerfile text (or a hand-built node) and what typing it gives. */
+export interface ParseCase {
+  readonly name: string;
+  readonly text?: string;
+  readonly node?: SyntaxNode;
+  /** Fields the typed instruction must have (deep equality per field). */
+  readonly expected?: Readonly<Record<string, unknown>>;
+  /** The exact error message, or a pattern it must match. */
+  readonly error?: string | RegExp;
+}
+
+function nodeOfCase(testCase: ParseCase): SyntaxNode {
+  return testCase.node ?? nodeOf(testCase.text!);
+}
+
+/** Declares one `it` per row; `parse` is the instruction's parse function (or parseInstruction). */
+export function itParses(cases: readonly ParseCase[], parse: (node: SyntaxNode) => object): void {
+  for (const testCase of cases) {
+    it(`${testCase.name}: ${JSON.stringify(testCase.text ?? testCase.node?.original)}`, () => {
+      if (testCase.error !== undefined) {
+        const error = dockerfileErrorOf(() => parse(nodeOfCase(testCase)));
+        expect(error.code).to.equal('E_INSTRUCTION');
+        if (typeof testCase.error === 'string') expect(error.message).to.equal(testCase.error);
+        else expect(error.message).to.match(testCase.error);
+        return;
+      }
+      const instruction = parse(nodeOfCase(testCase)) as Record<string, unknown>;
+      for (const [field, value] of Object.entries(testCase.expected ?? {})) {
+        expect(instruction[field], field).to.deep.equal(value);
+      }
+    });
+  }
+}

@@ -58,7 +58,7 @@ function groupIntoStages(tree: SyntaxTree): ParsedDockerfile {
   const stages: MutableStage[] = [];
   const warnings: BuildWarning[] = [...tree.warnings];
   for (const node of tree.nodes) {
-    const instruction = parseInstruction(node);
+    const instruction = parseInstruction(node, { escapeToken: tree.escapeToken });
     warnings.push(...parseWarnings(node));
     const current = stages[stages.length - 1];
     if (instruction.kind === 'FROM') stages.push({ index: stages.length, from: instruction, instructions: [] });

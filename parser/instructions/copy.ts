@@ -2,10 +2,18 @@
 // the context, another stage or an image. `--from` must be literal (no variables): it decides the
 // stage graph before anything is expanded.
 import { boolFlag, parseFlags, stringFlag, stringsFlag } from '../flags.js';
+import { envFromEntries, expandWord } from '../shell-words.js';
 import type { SyntaxNode } from '../syntax-tree.js';
 import { expandSourcesAndDest, parseSourcesAndDest, requireSourceAndDest, type SourcesAndDest } from './copy-sources.js';
 import { expandPresentFields, type Expander } from './expander.js';
-import { instructionBase, type InstructionBase } from './instruction-base.js';
+import {
+  DEFAULT_PARSE_CONTEXT,
+  instructionBase,
+  instructionError,
+  locatedErrors,
+  type InstructionBase,
+  type ParseContext,
+} from './instruction-base.js';
 
 export interface CopyInstruction extends InstructionBase, SourcesAndDest {
   readonly kind: 'COPY';
@@ -31,13 +39,28 @@ const COPY_FLAGS = {
   parents: boolFlag(),
 };
 
-export function parseCopy(node: SyntaxNode): CopyInstruction {
+const NO_VARIABLES = envFromEntries([]);
+
+/**
+ * BuildKit's rule for `--from`: expanding it against an empty environment must not change it, so
+ * variables, quotes and escapes are all refused (a stage named by a global ARG needs its own FROM).
+ */
+function checkLiteralFrom(node: SyntaxNode, from: string, context: ParseContext): void {
+  const expanded = locatedErrors(node, () => expandWord(from, NO_VARIABLES, { escapeToken: context.escapeToken }).value);
+  if (expanded !== from) {
+    throw instructionError(node, 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround');
+  }
+}
+
+export function parseCopy(node: SyntaxNode, context: ParseContext = DEFAULT_PARSE_CONTEXT): CopyInstruction {
   requireSourceAndDest(node, 'COPY');
   const { values } = parseFlags(node.flags, COPY_FLAGS, node.range);
+  const sourcesAndDest = parseSourcesAndDest(node, 'COPY');
+  if (values.from !== '') checkLiteralFrom(node, values.from, context);
   return {
     kind: 'COPY',
     ...instructionBase(node),
-    ...parseSourcesAndDest(node, 'COPY'),
+    ...sourcesAndDest,
     ...(values.from !== '' ? { from: values.from } : {}),
     ...(values.chown !== '' ? { chown: values.chown } : {}),
     ...(values.chmod !== '' ? { chmod: values.chmod } : {}),

@@ -1,6 +1,7 @@
 // The one hook through which instructions get their `$VAR`s expanded. The plan builds it over the
 // right environment (a stage's ENV and ARGs, or the global ARGs for FROM), records variables that
 // did not match for its warnings, and passes it in: instruction files never build environments.
+import { expandWord, expandWords, type VariableEnv } from '../shell-words.js';
 
 export interface WordOptions {
   /**
@@ -29,4 +30,31 @@ export function expandPresentFields<T extends object, K extends keyof T & string
     if (typeof field === 'string') expanded[key] = expander.word(field);
   }
   return expanded as Partial<Pick<T, K>>;
+}
+
+export interface ShellExpanderOptions {
+  /** The Dockerfile's escape character (heredoc bodies always use `\`). */
+  readonly escapeToken: '\\' | '`';
+  /** Called with the unset variables each expansion looked up (BuildKit's UndefinedVar warnings). */
+  readonly onUnmatched?: (names: ReadonlySet<string>) => void;
+}
+
+/** The Expander BuildKit's dispatcher uses, over `env`, built on parser/shell-words. */
+export function shellExpander(env: VariableEnv, options: ShellExpanderOptions): Expander {
+  const report = (unmatched: ReadonlySet<string>): void => {
+    if (unmatched.size > 0) options.onUnmatched?.(unmatched);
+  };
+  return {
+    word(value, wordOptions) {
+      const settings = wordOptions?.heredocBody ? { escapeToken: '\\' as const, skipProcessQuotes: true } : { escapeToken: options.escapeToken };
+      const expanded = expandWord(value, env, settings);
+      report(expanded.unmatched);
+      return expanded.value;
+    },
+    words(value) {
+      const expanded = expandWords(value, env, { escapeToken: options.escapeToken });
+      report(expanded.unmatched);
+      return expanded.words;
+    },
+  };
 }

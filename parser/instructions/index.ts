@@ -12,7 +12,7 @@ import type { Expander } from './expander.js';
 import { parseExpose, expandExpose, type ExposeInstruction } from './expose.js';
 import { parseFrom, expandFrom, type FromInstruction } from './from.js';
 import { parseHealthcheck, type HealthcheckInstruction } from './healthcheck.js';
-import { instructionError, locatedErrors } from './instruction-base.js';
+import { DEFAULT_PARSE_CONTEXT, instructionError, locatedErrors, type ParseContext } from './instruction-base.js';
 import { parseLabel, expandLabel, type LabelInstruction } from './label.js';
 import { parseMaintainer, type MaintainerInstruction } from './maintainer.js';
 import { parseOnbuild, type OnbuildInstruction } from './onbuild.js';
@@ -47,7 +47,7 @@ export type InstructionKind = Instruction['kind'];
 export type InstructionOf<K extends InstructionKind> = Extract<Instruction, { kind: K }>;
 
 interface InstructionRule<K extends InstructionKind> {
-  readonly parse: (node: SyntaxNode) => InstructionOf<K>;
+  readonly parse: (node: SyntaxNode, context: ParseContext) => InstructionOf<K>;
   /** Absent where BuildKit expands nothing (RUN text, CMD, HEALTHCHECK, ONBUILD...). */
   readonly expand?: (instruction: InstructionOf<K>, expander: Expander) => InstructionOf<K>;
 }
@@ -68,7 +68,7 @@ const INSTRUCTION_RULES: InstructionRules = {
   healthcheck: { parse: parseHealthcheck },
   label: { parse: parseLabel, expand: expandLabel },
   maintainer: { parse: parseMaintainer },
-  onbuild: { parse: (node) => parseOnbuild(node, parseInstruction) },
+  onbuild: { parse: (node, context) => parseOnbuild(node, context, parseInstruction) },
   run: { parse: parseRun, expand: expandRun },
   shell: { parse: parseShell },
   stopsignal: { parse: parseStopsignal, expand: expandStopsignal },
@@ -87,14 +87,17 @@ function ruleFor(keyword: string): InstructionRule<InstructionKind> | undefined 
   return INSTRUCTION_RULES[keyword as keyof InstructionRules] as unknown as InstructionRule<InstructionKind>;
 }
 
-/** Types one syntax node. Throws a located DockerfileError (E_INSTRUCTION) with BuildKit's message. */
-export function parseInstruction(node: SyntaxNode): Instruction {
+/**
+ * Types one syntax node. Throws a located DockerfileError (E_INSTRUCTION) with BuildKit's message.
+ * `context` carries the file's escape character (parseDockerfile passes it).
+ */
+export function parseInstruction(node: SyntaxNode, context: ParseContext = DEFAULT_PARSE_CONTEXT): Instruction {
   const rule = ruleFor(node.keyword);
   if (rule === undefined) {
     const message = `unknown instruction: ${node.keywordAsWritten}`;
     throw instructionError(node, withSuggestion(message, node.keywordAsWritten, INSTRUCTION_KEYWORDS, false));
   }
-  return rule.parse(node);
+  return rule.parse(node, context);
 }
 
 /**

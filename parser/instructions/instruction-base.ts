@@ -12,6 +12,14 @@ export interface InstructionBase {
   readonly comments: readonly string[];
 }
 
+/** What typing an instruction needs beyond its node. */
+export interface ParseContext {
+  /** The Dockerfile's escape character (`# escape=`), for the few checks that expand words. */
+  readonly escapeToken: '\\' | '`';
+}
+
+export const DEFAULT_PARSE_CONTEXT: ParseContext = { escapeToken: '\\' };
+
 export function instructionBase(node: SyntaxNode): InstructionBase {
   return { range: node.range, original: trimUnicodeSpace(node.original), comments: node.comments };
 }

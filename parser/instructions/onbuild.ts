@@ -4,7 +4,7 @@
 import { parseFlags } from '../flags.js';
 import type { SyntaxNode } from '../syntax-tree.js';
 import type { Instruction } from './index.js';
-import { instructionBase, instructionError, type InstructionBase } from './instruction-base.js';
+import { instructionBase, instructionError, type InstructionBase, type ParseContext } from './instruction-base.js';
 
 export interface OnbuildInstruction extends InstructionBase {
   readonly kind: 'ONBUILD';
@@ -30,23 +30,25 @@ function triggerExpression(node: SyntaxNode): string {
   return expression;
 }
 
-function tryParse(trigger: SyntaxNode, parseTrigger: (node: SyntaxNode) => Instruction): Instruction | undefined {
+type TriggerParser = (node: SyntaxNode, context: ParseContext) => Instruction;
+
+function tryParse(trigger: SyntaxNode, parseTrigger: TriggerParser, context: ParseContext): Instruction | undefined {
   try {
-    return parseTrigger(trigger);
+    return parseTrigger(trigger, context);
   } catch {
     return undefined;
   }
 }
 
 /** `parseTrigger` is the general instruction parser (passed in to keep the modules acyclic). */
-export function parseOnbuild(node: SyntaxNode, parseTrigger: (node: SyntaxNode) => Instruction): OnbuildInstruction {
+export function parseOnbuild(node: SyntaxNode, context: ParseContext, parseTrigger: TriggerParser): OnbuildInstruction {
   const next = node.next;
   if (next === undefined) throw instructionError(node, 'ONBUILD requires at least one argument');
   parseFlags(node.flags, {}, node.range);
   const triggerKeyword = next.keywordAsWritten.toUpperCase();
   if (triggerKeyword === 'ONBUILD') throw instructionError(node, 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
   if (FORBIDDEN_TRIGGERS.has(triggerKeyword)) throw instructionError(node, `${triggerKeyword} isn't allowed as an ONBUILD trigger`);
-  const trigger = tryParse({ ...next, heredocs: node.heredocs }, parseTrigger);
+  const trigger = tryParse({ ...next, heredocs: node.heredocs }, parseTrigger, context);
   return {
     kind: 'ONBUILD',
     ...instructionBase(node),

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { expandCopy, parseCopy } from '../../../parser/instructions/copy.js';
 import { fakeExpander, itParses, nodeOf, syntheticNode } from './nodes.js';
 
+const FROM_VARIABLE = 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround';
+
 describe('COPY', () => {
   itParses(
     [
@@ -36,10 +38,21 @@ describe('COPY', () => {
       { name: 'misspelt flag', text: 'COPY --chwon=1 a b', error: 'unknown flag: --chwon (did you mean chown?)' },
       { name: 'from twice', text: 'COPY --from=a --from=b x y', error: 'duplicate flag specified: --from' },
       { name: 'link with a value that is no boolean', text: 'COPY --link=yes a b', error: 'expecting boolean value for flag --link, not: yes' },
+      { name: 'variable in --from', text: 'COPY --from=$STAGE a b', error: FROM_VARIABLE },
+      { name: 'braced variable in --from', text: 'COPY --from=${STAGE:-x} a b', error: FROM_VARIABLE },
+      { name: 'quotes in --from', node: syntheticNode({ keyword: 'COPY', args: ['a', 'b'], flags: ['--from="base"'] }), error: FROM_VARIABLE },
+      { name: 'escape in --from', node: syntheticNode({ keyword: 'COPY', args: ['a', 'b'], flags: ['--from=a\\b'] }), error: FROM_VARIABLE },
+      { name: 'a lone $ at the end of --from is literal', text: 'COPY --from=stage$ a b', expected: { from: 'stage$' } },
       { name: 'count is checked before flags', node: syntheticNode({ keyword: 'COPY', args: ['a'], flags: ['--bogus'] }), error: /requires at least two arguments/ },
     ],
     parseCopy,
   );
+
+  it('checks --from with the file\'s escape character', () => {
+    const node = syntheticNode({ keyword: 'COPY', args: ['a', 'b'], flags: ['--from=a\\b'] });
+    expect(parseCopy(node, { escapeToken: '`' }).from).to.equal('a\\b');
+    expect(() => parseCopy(syntheticNode({ keyword: 'COPY', args: ['a', 'b'], flags: ['--from=a`b'] }), { escapeToken: '`' })).to.throw(FROM_VARIABLE);
+  });
 
   it('expands sources, destination, chown and chmod, but not --from or --exclude', () => {
     const copy = parseCopy(nodeOf('COPY --from=base --chown=$U --chmod=$M --exclude=$E $SRC "${DIR}/"'));

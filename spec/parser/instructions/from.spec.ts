@@ -1,5 +1,9 @@
 import { expect } from 'chai';
+import { shellExpander } from '../../../parser/instructions/expander.js';
 import { expandFrom, parseFrom, type FromInstruction } from '../../../parser/instructions/from.js';
+import { parseDockerfile } from '../../../parser/stages.js';
+import { envFromEntries } from '../../../parser/shell-words.js';
+import { readConformanceJson } from '../../support/conformance.js';
 import { dockerfileErrorOf, fakeExpander, itParses, nodeOf } from './nodes.js';
 
 describe('FROM', () => {
@@ -63,5 +67,18 @@ describe('FROM', () => {
       expandFrom(parsed, fakeExpander({ X: 'y' }));
       expect(parsed.image).to.equal('$X');
     });
+  });
+
+  describe('conformance: convert/cases.json blank base names (parse and expand only)', () => {
+    interface ConvertCase { id: string; dockerfile: string; expectSuccess: boolean; note?: string }
+    const cases = readConformanceJson<{ buildkit: { cases: ConvertCase[] } }>('convert', 'cases.json').buildkit.cases;
+    // The other conversion cases (targets, stage graph, COPY of a URL) belong to the plan.
+    for (const testCase of cases.filter((entry) => entry.id === 'convert-bk-07' || entry.id === 'convert-bk-08')) {
+      it(`${testCase.id}: ${JSON.stringify(testCase.dockerfile)}`, () => {
+        const { from } = parseDockerfile(testCase.dockerfile).stages[0]!;
+        const globalArgs = shellExpander(envFromEntries([]), { escapeToken: '\\' });
+        expect(() => expandFrom(from, globalArgs)).to.throw(/should not be blank/);
+      });
+    }
   });
 });

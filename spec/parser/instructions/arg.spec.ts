@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { expandArgDefault, parseArg, splitKeyValue } from '../../../parser/instructions/arg.js';
+import { readConformanceJson } from '../../support/conformance.js';
 import { fakeExpander, itParses, nodeOf } from './nodes.js';
 
 describe('ARG', () => {
@@ -24,8 +25,20 @@ describe('ARG', () => {
   });
 });
 
-describe('splitKeyValue (BuildKit convert helper parseKeyValue)', () => {
-  // A value of `undefined` means no `=`; BuildKit's helper reports it as an empty value.
+describe('splitKeyValue', () => {
+  describe('conformance: convert/cases.json helpers.parseKeyValue', () => {
+    interface KeyValueCase { input: string; key: string; value: string }
+    const { cases } = readConformanceJson<{ buildkit: { helpers: { parseKeyValue: { cases: KeyValueCase[] } } } }>('convert', 'cases.json').buildkit
+      .helpers.parseKeyValue;
+    for (const testCase of cases) {
+      // BuildKit's helper reports "no `=`" as an empty value; splitKeyValue keeps the difference (ARG X vs ARG X=).
+      it(JSON.stringify(testCase.input), () => {
+        const { key, value } = splitKeyValue(testCase.input);
+        expect({ key, value: value ?? '' }).to.deep.equal({ key: testCase.key, value: testCase.value });
+      });
+    }
+  });
+
   it('splits at the first =', () => {
     expect(splitKeyValue('key=val')).to.deep.equal({ key: 'key', value: 'val' });
     expect(splitKeyValue('key=')).to.deep.equal({ key: 'key', value: '' });

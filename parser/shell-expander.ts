@@ -161,14 +161,15 @@ export class ShellWordExpander {
    * names a heredoc when the line is split into words. The text itself is unchanged.
    */
   private readHeredocOperator(): string {
+    const start = this.position;
     this.next();
     if (this.peek() !== LESS_THAN) return '<';
-    this.next();
-    let operator = '<<';
-    for (let char = this.peek(); char === 0x20 || char === 0x09 || char === 0x0d; char = this.peek()) {
-      operator += String.fromCodePoint(this.next());
+    let end = start + 2;
+    for (let unit = this.text.charCodeAt(end); unit === 0x20 || unit === 0x09 || unit === 0x0d; ) {
+      unit = this.text.charCodeAt(++end);
     }
-    return operator;
+    this.position = end;
+    return this.text.slice(start, end);
   }
 
   /** `'...'`: everything literal up to the next `'`; there is no way to escape one. */
@@ -198,13 +199,25 @@ export class ShellWordExpander {
         this.next();
         return result + quote;
       }
-      result = this.append(result, char === DOLLAR ? this.expandDollar() : this.readDoubleQuotedChar(rawEscapes));
+      result = this.append(result, this.readDoubleQuotedPiece(char, rawEscapes));
     }
   }
 
-  private readDoubleQuotedChar(rawEscapes: boolean): string {
+  /** An expansion, an escape sequence, or a run of characters without meaning inside `"..."`. */
+  private readDoubleQuotedPiece(char: number, rawEscapes: boolean): string {
+    if (char === DOLLAR) return this.expandDollar();
+    if (char === this.settings.escapeToken) return this.readDoubleQuotedEscape(rawEscapes);
+    const start = this.position;
+    let end = start + 1;
+    for (let unit = this.text.charCodeAt(end); end < this.text.length; unit = this.text.charCodeAt(++end)) {
+      if (unit === DOUBLE_QUOTE || unit === DOLLAR || unit === this.settings.escapeToken) break;
+    }
+    this.position = end;
+    return this.text.slice(start, end);
+  }
+
+  private readDoubleQuotedEscape(rawEscapes: boolean): string {
     const char = this.next();
-    if (char !== this.settings.escapeToken) return String.fromCodePoint(char);
     // A raw escape is kept even in front of a character it does not escape, which then keeps
     // the escape character once more: BuildKit turns `"a\b"` into `a\\b` in raw-escapes mode.
     const kept = rawEscapes ? String.fromCodePoint(char) : '';

@@ -4,12 +4,15 @@
 // nesting limit applies. Error texts are BuildKit's, without the `failed to process` prefix.
 import { expandedTooLong, ExpansionFailure, ExpansionLimitExceeded } from './shell-expansion-failure.js';
 import {
-  removeMatchingPrefix,
-  removeMatchingSuffix,
-  replaceEveryMatch,
-  replaceFirstMatch,
-} from './shell-pattern-edits.js';
-import type { PatternMatchBudget } from './shell-pattern-matcher.js';
+  applyReplacement,
+  applyWordOperator,
+  COLON,
+  isTrimOperator,
+  spellOperator,
+  unsupportedModifier,
+  WORD_OPERATORS,
+  type PatternLimits,
+} from './shell-parameter-operators.js';
 import { WordSplitter } from './shell-word-splitter.js';
 import { isNameCharacter, isUnicodeDigit } from './unicode-letters.js';
 
@@ -20,29 +23,19 @@ const DOUBLE_QUOTE = 0x22;
 const LESS_THAN = 0x3c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
-const COLON = 0x3a;
 const SLASH = 0x2f;
-const HASH = 0x23;
-const PERCENT = 0x25;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const QUESTION = 0x3f;
 const BYTE_ORDER_MARK = 0xfeff;
 /** POSIX special parameters (`$@`, `$#`...): names of one character, never set in a Dockerfile. */
 const SPECIAL_PARAMETERS = new Set('@*#?-$!0'.split('').map((char) => char.charCodeAt(0)));
-/** The operators that may follow `${name` (after an optional `:`), each reading a word up to `}`. */
-const WORD_OPERATORS = new Set([PLUS, MINUS, QUESTION, HASH, PERCENT]);
 const MISSING_BRACE = "syntax error: missing '}'";
 
-export interface ExpanderSettings {
+export interface ExpanderSettings extends PatternLimits {
   readonly escapeToken: number;
   readonly rawQuotes: boolean;
   readonly rawEscapes: boolean;
   readonly skipUnsetEnv: boolean;
   readonly skipProcessQuotes: boolean;
   readonly maxNestingDepth: number;
-  readonly maxExpandedLength: number;
-  readonly patternBudget: PatternMatchBudget;
 }
 
 export interface VariableLookup {
@@ -244,7 +237,7 @@ export class ShellWordExpander {
     if (operator === CLOSE_BRACE) return this.valueOrReference(name, `\${${name}}`);
     if (operator === SLASH) return this.expandReplacement(name);
     if (operator === COLON || WORD_OPERATORS.has(operator)) return this.expandOperator(name, operator);
-    throw unsupportedModifier(spell(operator));
+    throw unsupportedModifier(spellOperator(false, operator));
   }
 
   private expandPlainReference(): string {
@@ -284,24 +277,11 @@ export class ShellWordExpander {
   private expandOperator(name: string, first: number): string {
     const colon = first === COLON;
     const operator = colon ? this.next() : first;
-    const spelled = colon ? spell(first) + spell(operator) : spell(operator);
-    const isTrim = operator === HASH || operator === PERCENT;
-    if (colon && isTrim) throw unsupportedModifier(spelled);
-    // Trim patterns keep their escapes: the pattern syntax gives them their meaning.
-    const word = this.expandNested(CLOSE_BRACE, isTrim, MISSING_BRACE);
+    if (colon && isTrimOperator(operator)) throw unsupportedModifier(spellOperator(colon, operator));
+    const word = this.expandNested(CLOSE_BRACE, isTrimOperator(operator), MISSING_BRACE);
     const value = this.lookup(name);
-    if (value === undefined && this.settings.skipUnsetEnv) return `\${${name}${spelled}${word}}`;
-    const absent = value === undefined || (colon && value === '');
-    if (operator === MINUS) return absent ? word : (value ?? '');
-    if (operator === PLUS) return absent ? '' : word;
-    if (operator === QUESTION) return requireValue(name, value, colon, word);
-    if (!isTrim) throw unsupportedModifier(spelled);
-    const longest = word.charCodeAt(0) === operator;
-    const pattern = longest ? word.slice(1) : word;
-    const budget = this.settings.patternBudget;
-    return operator === HASH
-      ? removeMatchingPrefix(value ?? '', pattern, longest, budget)
-      : removeMatchingSuffix(value ?? '', pattern, longest, budget);
+    if (value === undefined && this.settings.skipUnsetEnv) return `\${${name}${spellOperator(colon, operator)}${word}}`;
+    return applyWordOperator({ name, colon, operator, word }, value, this.settings);
   }
 
   /** `${name/pattern/replacement}` and `${name//pattern/replacement}`. */
@@ -313,10 +293,7 @@ export class ShellWordExpander {
     const value = this.lookup(name);
     // BuildKit writes a single `/` back even for `//`.
     if (value === undefined && this.settings.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
-    const { patternBudget, maxExpandedLength } = this.settings;
-    return every
-      ? replaceEveryMatch(value ?? '', pattern, replacement, patternBudget, maxExpandedLength)
-      : replaceFirstMatch(value ?? '', pattern, replacement, patternBudget);
+    return applyReplacement(value ?? '', pattern, replacement, every, this.settings);
   }
 
   /**
@@ -339,19 +316,4 @@ export class ShellWordExpander {
       this.depth--;
     }
   }
-}
-
-function requireValue(name: string, value: string | undefined, colon: boolean, message: string): string {
-  if (value === undefined) throw new ExpansionFailure(`${name}: ${message || 'is not allowed to be unset'}`);
-  if (colon && value === '') throw new ExpansionFailure(`${name}: ${message || 'is not allowed to be empty'}`);
-  return value;
-}
-
-/** A character as Go's string(rune) writes it: the end of input (-1) becomes U+FFFD. */
-function spell(codePoint: number): string {
-  return codePoint === EOF ? '\ufffd' : String.fromCodePoint(codePoint);
-}
-
-function unsupportedModifier(spelled: string): ExpansionFailure {
-  return new ExpansionFailure(`unsupported modifier (${spelled}) in substitution`);
 }

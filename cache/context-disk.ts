@@ -1,0 +1,151 @@
+// A build-context folder on disk, read without ever leaving it. Symlinks are reported as
+// symlinks (lstat, readlink) and never followed. File contents are opened with O_NOFOLLOW, and
+// the opened descriptor is then checked: it must be a regular file, the very inode the walk saw,
+// and (through /proc/self/fd) a file inside the root. A path swapped for a symlink between the
+// walk and the read therefore fails instead of reading a file outside the context.
+import { constants, type BigIntStats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { TsbuildError } from '../lib/errors.js';
+import type { ContextEntry, EntryType, WalkSource } from './context-walk.js';
+
+// O_NONBLOCK: opening a FIFO swapped in for a file must not hang (libuv adds O_CLOEXEC itself).
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+export class ContextFolder implements WalkSource {
+  private constructor(readonly root: string) {}
+
+  /** `dir` must be an existing directory; the root is kept as its real path. */
+  static async open(dir: string): Promise<ContextFolder> {
+    let root: string;
+    try {
+      root = await realpath(dir);
+    } catch (error) {
+      throw new TsbuildError('E_NOT_FOUND', `build context ${dir} does not exist`, { cause: error });
+    }
+    const stats = await lstat(root);
+    if (!stats.isDirectory()) throw new TsbuildError('E_CONTEXT', `build context ${dir} is not a directory`);
+    return new ContextFolder(root);
+  }
+
+  /** The absolute path of a context path (which must already be clean and relative). */
+  absolute(path: string): string {
+    return path === '' ? this.root : join(this.root, path);
+  }
+
+  readdir(dir: string): Promise<string[]> {
+    return readdir(this.absolute(dir));
+  }
+
+  async lstat(path: string): Promise<ContextEntry> {
+    const absolute = this.absolute(path);
+    const stats = await lstat(absolute, { bigint: true });
+    const linkTarget = stats.isSymbolicLink() ? await readlink(absolute) : undefined;
+    return entryFromStats(path, stats, linkTarget);
+  }
+
+  /** Opens a regular file the walk listed; fails if it is no longer that same file. */
+  async openFile(entry: ContextEntry): Promise<FileHandle> {
+    const handle = await openRegularFileInside(this.absolute(entry.path), this.root);
+    const stats = await handle.stat({ bigint: true });
+    if (stats.ino !== entry.identity.ino || stats.dev !== entry.identity.dev) {
+      await handle.close();
+      throw new TsbuildError('E_CONTEXT', `${entry.path} was replaced while the build was reading the context`);
+    }
+    return handle;
+  }
+}
+
+/** The outcome of opening a file that must stay inside given folders. */
+export type OpenedInside = { readonly handle: FileHandle } | { readonly problem: 'missing' | 'outside' | 'not a regular file' };
+
+/**
+ * Opens `file` for reading only if it is a regular file that really lives under one of
+ * `allowedRoots` after resolving symlinks. Used for the Dockerfile and ignore files, which may
+ * be symlinks but must not lead out of their folders (podman#16315 read one from the host).
+ */
+export async function openFileInside(file: string, allowedRoots: readonly string[]): Promise<OpenedInside> {
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (error) {
+    if (isMissing(error)) return { problem: 'missing' };
+    throw error;
+  }
+  const root = allowedRoots.find((candidate) => isInside(real, candidate));
+  if (root === undefined) return { problem: 'outside' };
+  try {
+    return { handle: await openRegularFileInside(real, root) };
+  } catch (error) {
+    if (isMissing(error)) return { problem: 'missing' };
+    if (error instanceof TsbuildError) return { problem: 'not a regular file' };
+    throw error;
+  }
+}
+
+/** Reads a whole file through a handle, refusing files larger than `maxBytes`. */
+export async function readAllLimited(handle: FileHandle, maxBytes: number, name: string): Promise<Buffer> {
+  const { size } = await handle.stat();
+  if (size > maxBytes) throw new TsbuildError('E_CONTEXT', `${name} is larger than ${maxBytes} bytes`);
+  const content = await handle.readFile();
+  if (content.length > maxBytes) throw new TsbuildError('E_CONTEXT', `${name} is larger than ${maxBytes} bytes`);
+  return content;
+}
+
+export function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+async function openRegularFileInside(absolute: string, root: string): Promise<FileHandle> {
+  const handle = await open(absolute, OPEN_FLAGS);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new TsbuildError('E_CONTEXT', `${absolute} is not a regular file`);
+    const opened = await openedPath(handle);
+    if (opened !== undefined && !isInside(opened, root)) {
+      throw new TsbuildError('E_CONTEXT', `${absolute} resolved outside the build context`);
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** Where the kernel says an open descriptor points; undefined when /proc is not mounted. */
+async function openedPath(handle: FileHandle): Promise<string | undefined> {
+  try {
+    return await readlink(`/proc/self/fd/${handle.fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function entryFromStats(path: string, stats: BigIntStats, linkTarget: string | undefined): ContextEntry {
+  const type = entryType(stats);
+  return {
+    path,
+    type,
+    mode: Number(stats.mode & 0o7777n),
+    uid: Number(stats.uid),
+    gid: Number(stats.gid),
+    size: type === 'file' ? Number(stats.size) : 0,
+    ...(linkTarget === undefined ? {} : { linkTarget }),
+    ...(type === 'chardev' || type === 'blockdev' ? { rdev: Number(stats.rdev) } : {}),
+    identity: { dev: stats.dev, ino: stats.ino, nlink: Number(stats.nlink), mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs },
+  };
+}
+
+function entryType(stats: BigIntStats): EntryType {
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'dir';
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isFIFO()) return 'fifo';
+  if (stats.isSocket()) return 'socket';
+  return stats.isCharacterDevice() ? 'chardev' : 'blockdev';
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
+}

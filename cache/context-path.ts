@@ -37,9 +37,10 @@ export function toContextPath(path: string): string {
   return cleaned === '/' ? '' : cleaned.slice(1);
 }
 
-/** Joins a context directory (`''` for the root) and a child name. */
+/** Joins two context paths, either of which may be `''` (the root, or nothing to add). */
 export function joinContextPath(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
+  if (dir === '') return name;
+  return name === '' ? dir : `${dir}/${name}`;
 }
 
 /** The parent directory of a context path (`''` for top-level names). */

@@ -1,0 +1,156 @@
+// Remembers content digests of context files by their stat, so an unchanged context can be
+// checked without reading it. It only ever skips work: a digest is returned only when size,
+// mtime, ctime, inode and device all match what was recorded, and nothing is recorded for a
+// file whose timestamps are too close to the moment it was read (git's "racy" problem: a change
+// within the same timestamp tick would go unnoticed). Restoring mtime (`touch -d`) after an edit
+// still moves ctime, which the kernel sets and user space cannot.
+//
+// One file per context folder: <folder>/<sha256 of the context's real path>.json, where the
+// folder is the root's `statcache-v1/` (the format version is in its name). The file is written
+// atomically (temp, fsync, rename, fsync folder); one that cannot be read or parsed is ignored.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** The stat fields a recorded digest is tied to. */
+export interface StatKey {
+  readonly size: number;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly ino: bigint;
+  readonly dev: bigint;
+}
+
+export interface StatCacheOptions {
+  /** How close to the read a timestamp may be and still be trusted (default 2000 ms). */
+  readonly racyWindowMs?: number;
+}
+
+const FORMAT = 'tsbuild-statcache';
+const VERSION = 1;
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const INTEGER = /^[0-9]+$/;
+
+interface Recorded extends StatKey {
+  readonly digest: string;
+}
+
+/** On disk: [path, size, mtimeNs, ctimeNs, ino, dev, digest]; bigints as decimal strings. */
+type Row = [string, number, string, string, string, string, string];
+
+export class StatCache {
+  private readonly recorded = new Map<string, Recorded>();
+  private readonly racyWindowNs: bigint;
+  hits = 0;
+  misses = 0;
+
+  private constructor(readonly file: string, readonly contextRoot: string, options: StatCacheOptions) {
+    this.racyWindowNs = BigInt(Math.round((options.racyWindowMs ?? 2000) * 1e6));
+  }
+
+  /** Loads the cache for a context (its real path); a missing or unreadable file gives an empty one. */
+  static async load(folder: string, contextRoot: string, options: StatCacheOptions = {}): Promise<StatCache> {
+    const name = createHash('sha256').update(contextRoot).digest('hex');
+    const cache = new StatCache(join(folder, `${name}.json`), contextRoot, options);
+    for (const [path, recorded] of await readRows(cache.file, contextRoot)) cache.recorded.set(path, recorded);
+    return cache;
+  }
+
+  /** The recorded content digest, only if every stat field matches. */
+  lookup(path: string, key: StatKey): string | undefined {
+    const recorded = this.recorded.get(path);
+    const hit = recorded !== undefined && sameKey(recorded, key);
+    if (hit) this.hits++;
+    else this.misses++;
+    return hit ? recorded.digest : undefined;
+  }
+
+  /**
+   * Records a digest for content read with the file in state `key`, the read having started at
+   * `readStartedAtMs` (wall clock). Racy entries are not recorded.
+   */
+  record(path: string, key: StatKey, digest: string, readStartedAtMs: number): void {
+    const trustedBefore = BigInt(Math.floor(readStartedAtMs)) * 1_000_000n - this.racyWindowNs;
+    if (key.mtimeNs >= trustedBefore || key.ctimeNs >= trustedBefore) {
+      this.recorded.delete(path);
+      return;
+    }
+    this.recorded.set(path, { ...key, digest });
+  }
+
+  /** Drops entries for paths no longer in the context. */
+  retainOnly(livePaths: ReadonlySet<string>): void {
+    for (const path of this.recorded.keys()) if (!livePaths.has(path)) this.recorded.delete(path);
+  }
+
+  get size(): number {
+    return this.recorded.size;
+  }
+
+  /** Writes the cache atomically. */
+  async save(): Promise<void> {
+    const rows: Row[] = [...this.recorded].map(([path, r]) => [path, r.size, `${r.mtimeNs}`, `${r.ctimeNs}`, `${r.ino}`, `${r.dev}`, r.digest]);
+    const text = JSON.stringify({ format: FORMAT, version: VERSION, context: this.contextRoot, rows });
+    await writeFileAtomically(this.file, text);
+  }
+}
+
+function sameKey(a: StatKey, b: StatKey): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev;
+}
+
+/** Every valid row of the file; anything wrong with the file as a whole yields none. */
+async function readRows(file: string, contextRoot: string): Promise<[string, Recorded][]> {
+  try {
+    const text = await readFile(file, 'utf8');
+    if (text.length > MAX_FILE_BYTES) return [];
+    const parsed = JSON.parse(text) as { format?: unknown; version?: unknown; context?: unknown; rows?: unknown };
+    if (parsed.format !== FORMAT || parsed.version !== VERSION || parsed.context !== contextRoot) return [];
+    if (!Array.isArray(parsed.rows)) return [];
+    return parsed.rows.filter(isRow).map((row) => [row[0], toRecorded(row)]);
+  } catch {
+    return []; // a cache is disposable: unreadable means empty
+  }
+}
+
+function isRow(value: unknown): value is Row {
+  if (!Array.isArray(value) || value.length !== 7) return false;
+  const [path, size, mtime, ctime, ino, dev, digest] = value as unknown[];
+  return typeof path === 'string' && Number.isSafeInteger(size) && (size as number) >= 0
+    && [mtime, ctime, ino, dev].every((field) => typeof field === 'string' && INTEGER.test(field))
+    && typeof digest === 'string' && DIGEST.test(digest);
+}
+
+function toRecorded(row: Row): Recorded {
+  return { size: row[1], mtimeNs: BigInt(row[2]), ctimeNs: BigInt(row[3]), ino: BigInt(row[4]), dev: BigInt(row[5]), digest: row[6] };
+}
+
+/**
+ * Temp file beside the target, fsync, rename over it, fsync the folder. Private on purpose:
+ * cache/atomic-file.ts is the shared helper and should replace this once it has landed.
+ */
+async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const folder = dirname(path);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  const folderHandle = await open(folder, 'r');
+  try {
+    await folderHandle.sync();
+  } finally {
+    await folderHandle.close();
+  }
+}

@@ -8,8 +8,12 @@
 // - EXPOSE: expandWords(word, env, { escapeToken }).
 // - ADD/COPY heredoc bodies with an unquoted marker: expandWord(body, env,
 //   { escapeToken: '\\', skipProcessQuotes: true }) - always a backslash, whatever `# escape=` says.
+// - COPY --from: expandWord(from, empty env, { escapeToken }); a changed result is an error.
 // - The name shown for a RUN step: expandWord(text, env, { escapeToken, rawQuotes: true,
 //   skipUnsetEnv: true }), keeping the text as written if that fails.
+// - Heredoc markers on an instruction line (empty env, always `\`): expandWords(line, env,
+//   { rawQuotes: true, rawEscapes: true, skipUnsetEnv: true }); whether a marker is quoted:
+//   expandWords(marker, env, { skipUnsetEnv: true }) with and without rawQuotes.
 //
 // BuildKit has no limits; strangers' Dockerfiles need some, so each expansion is bounded by
 // MAX_WORD_LENGTH, MAX_NESTING_DEPTH, MAX_EXPANDED_LENGTH and MAX_PATTERN_MATCH_STEPS, and

@@ -1,0 +1,164 @@
+// The default Sandbox: Linux namespaces built from util-linux and /bin/sh, no daemon, no native
+// code. One run = prepare (validate, resolve mount targets, stubs, staging root, cgroup), run the
+// process tree (setup-script.ts), then always clean up: stubs, cgroup and staging root, after
+// success, failure or abort alike.
+import { readFile, stat } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { TsbuildError } from '../../lib/errors.js';
+import { createRunCgroup, DEFAULT_LIMITS, type RunCgroup, type SandboxLimits } from './cgroup-limits.js';
+import { sandboxCommand } from './command-line.js';
+import { hostnameFile, hostsFile, resolvConf } from './etc-files.js';
+import { detectHostLayout, type HostLayout } from './host-layout.js';
+import { inheritedMountFlags } from './host-mounts.js';
+import { detectPrivileges, type Privileges } from './host-privileges.js';
+import { findHostTools, type HostTools } from './host-tools.js';
+import { devBatch, lateBatch, preBatch, procBatch, type PlanInput } from './mount-plan.js';
+import { MountStubs } from './mount-stubs.js';
+import { prepareTargets, type PreparedTargets } from './mount-targets.js';
+import { runSandboxProcess, type SandboxExit } from './sandbox-process.js';
+import { createStagingDir, defaultStagingBase, etcSourcePaths, removeStagingDir, writeEtcFiles, writeStaging } from './staging-root.js';
+import type { RunResult, RunSpec, Sandbox, Stdio } from './types.js';
+import { validateRunSpec } from './validate-spec.js';
+
+export interface NamespaceSandboxOptions {
+  /** Per-run resource limits; defaults to DEFAULT_LIMITS (a pids cap). */
+  readonly limits?: SandboxLimits;
+  /** Folder for the per-run staging roots; defaults to /dev/shm when usable, else the OS temp folder. */
+  readonly stagingBase?: string;
+}
+
+interface HostSetup {
+  readonly tools: HostTools;
+  readonly privileges: Privileges;
+  readonly layout: HostLayout;
+  readonly stagingBase: string;
+}
+
+interface RunState {
+  readonly spec: RunSpec;
+  readonly host: HostSetup;
+  readonly stagingDir: string;
+  readonly rootName: string;
+  readonly stubs: MountStubs;
+}
+
+function aborted(): TsbuildError {
+  return new TsbuildError('E_ABORTED', 'the sandbox run was aborted');
+}
+
+function signalNumber(name: NodeJS.Signals): number {
+  return osConstants.signals[name] ?? 0;
+}
+
+export class NamespaceSandbox implements Sandbox {
+  private readonly limits: SandboxLimits;
+  private readonly stagingBase: string | undefined;
+  private hostSetup?: Promise<HostSetup>;
+
+  constructor(options: NamespaceSandboxOptions = {}) {
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.stagingBase = options.stagingBase;
+  }
+
+  /** Detects tools, privileges and the host layout once; a failure is reported on every run. */
+  host(): Promise<HostSetup> {
+    this.hostSetup ??= (async () => {
+      const tools = await findHostTools();
+      const privileges = await detectPrivileges(tools);
+      const layout = await detectHostLayout(privileges.kind === 'rootless');
+      return { tools, privileges, layout, stagingBase: this.stagingBase ?? (await defaultStagingBase()) };
+    })();
+    return this.hostSetup;
+  }
+
+  async run(spec: RunSpec, io: Stdio, signal?: AbortSignal): Promise<RunResult> {
+    if (signal?.aborted) throw aborted();
+    validateRunSpec(spec);
+    const host = await this.host();
+    checkIdsAreMapped(spec, host.privileges);
+    const info = await stat(spec.rootfs).catch(() => undefined);
+    if (!info?.isDirectory()) throw new TsbuildError('E_STEP', `sandbox rootfs ${spec.rootfs} is not a directory`);
+    const { dir, rootName } = await createStagingDir(host.stagingBase);
+    const state: RunState = { spec, host, stagingDir: dir, rootName, stubs: new MountStubs(spec.rootfs) };
+    let cgroup: RunCgroup | undefined;
+    let outcome: { result: RunResult } | { error: unknown };
+    try {
+      const targets = await this.prepare(state);
+      if (signal?.aborted) throw aborted();
+      cgroup = await createRunCgroup(this.limits);
+      const command = sandboxCommand({ ...state, ...host, targets, cgroup, limits: this.limits, readonlyRemount: await readonlyRemount(spec.rootfs) });
+      outcome = { result: interpretExit(await runSandboxProcess(command, io, signal)) };
+    } catch (error) {
+      outcome = { error };
+    }
+    const cleanupError = await cleanUp(state, cgroup);
+    if ('error' in outcome) throw outcome.error;
+    if (cleanupError) throw cleanupError;
+    return outcome.result;
+  }
+
+  /** Everything on disk before the process starts: /etc files, mount stubs, the staging root. */
+  private async prepare(state: RunState): Promise<PreparedTargets> {
+    const { spec, host, stagingDir, rootName } = state;
+    await writeEtcFiles(stagingDir, {
+      hosts: hostsFile(spec.hostname, spec.extraHosts),
+      resolvConf: resolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), spec.network),
+      hostname: hostnameFile(spec.hostname),
+    });
+    const targets = await prepareTargets(spec, rootName, state.stubs, etcSourcePaths(stagingDir));
+    const rootless = host.privileges.kind === 'rootless';
+    const binds = [];
+    for (const source of targets.stagedSources) binds.push({ ...source, flags: await inheritedMountFlags(source.source) });
+    const plan: PlanInput = {
+      stagingDir,
+      stagingFlags: await inheritedMountFlags(stagingDir),
+      rootName,
+      rootfs: spec.rootfs,
+      rootfsFlags: await inheritedMountFlags(spec.rootfs),
+      layout: host.layout,
+      rootless,
+      ttyGroupMapped: !rootless || host.privileges.mapping === 'subid',
+      binds,
+      etcTargets: targets.etcTargets,
+    };
+    const batches = { pre: preBatch(plan), dev: devBatch(plan), late: lateBatch(plan), proc: procBatch(plan) };
+    await writeStaging(stagingDir, { rootName, layout: host.layout, sources: targets.stagedSources, rootless }, batches);
+    return targets;
+  }
+}
+
+/** Without /etc/subuid only root exists in the user namespace; say so instead of failing obscurely. */
+function checkIdsAreMapped(spec: RunSpec, privileges: Privileges): void {
+  if (privileges.kind !== 'rootless' || privileges.mapping !== 'single') return;
+  if (spec.uid !== 0 || spec.gid !== 0 || spec.additionalGids.length > 0) {
+    throw new TsbuildError(
+      'E_STEP',
+      `uid ${spec.uid}, gid ${spec.gid} and extra groups need subordinate ids: add ranges for this user to /etc/subuid and /etc/subgid and install newuidmap (Debian package uidmap)`,
+    );
+  }
+}
+
+async function readonlyRemount(rootfs: string): Promise<string> {
+  return ['remount', 'bind', ...new Set([...(await inheritedMountFlags(rootfs)), 'ro', 'nodev'])].join(',');
+}
+
+function interpretExit(exit: SandboxExit): RunResult {
+  if (exit.aborted) throw aborted();
+  if (!exit.started) {
+    const detail = exit.setupOutput.trim() || `exit status ${exit.code ?? exit.signal}`;
+    throw new TsbuildError('E_STEP', `sandbox setup failed: ${detail}`);
+  }
+  if (exit.signal) return { exitCode: 128 + signalNumber(exit.signal), signal: exit.signal };
+  return { exitCode: exit.code ?? 0 };
+}
+
+/** Runs every cleanup even if one fails; returns the first failure. */
+async function cleanUp(state: RunState, cgroup: RunCgroup | undefined): Promise<Error | undefined> {
+  const errors: unknown[] = [];
+  await cgroup?.remove().catch((error: unknown) => errors.push(error));
+  // A stub the step filled (or swapped for a symlink) is kept, as BuildKit does: not an error.
+  await state.stubs.cleanup();
+  await removeStagingDir(state.stagingDir).catch((error: unknown) => errors.push(error));
+  if (errors.length === 0) return undefined;
+  return new TsbuildError('E_STEP', `sandbox cleanup failed: ${errors.map(String).join('; ')}`, { cause: errors[0] });
+}

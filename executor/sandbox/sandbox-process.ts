@@ -1,0 +1,92 @@
+// Spawns the sandbox's outermost process and follows it to the end: streams stdout and stderr as
+// they come, reads the setup status channel (fd 3), and kills the whole tree on abort.
+//
+// File descriptors: the child gets exactly 0, 1, 2 and the status pipe 3. Node opens everything
+// close-on-exec, but descriptors Node itself inherited without it do reach children; the setup
+// script closes every descriptor above 4 before the step starts (setup-script.ts).
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { EXEC_MARKER } from './setup-script.js';
+import type { Stdio } from './types.js';
+
+export interface SandboxCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface SandboxExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** True once the setup script handed over to the step's program. */
+  readonly started: boolean;
+  /** Setup diagnostics written to fd 3. */
+  readonly setupOutput: string;
+  readonly aborted: boolean;
+}
+
+const MAX_STATUS_BYTES = 64 * 1024;
+
+function collectStatus(stream: Readable): () => string {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream.on('data', (chunk: Buffer) => {
+    if (size < MAX_STATUS_BYTES) chunks.push(chunk);
+    size += chunk.length;
+  });
+  return () => Buffer.concat(chunks).toString('utf8');
+}
+
+/** SIGKILL to the process group first (everything that did not setsid), then to the leader. */
+function killTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function connectStdin(io: Stdio, stdin: Writable | null): void {
+  if (!stdin || !io.stdin || io.stdin === 'ignore') return;
+  // The step may exit without reading its input: EPIPE is not an error of ours.
+  stdin.on('error', () => {});
+  io.stdin.pipe(stdin);
+}
+
+export function runSandboxProcess(command: SandboxCommand, io: Stdio, signal?: AbortSignal): Promise<SandboxExit> {
+  return new Promise((resolve, reject) => {
+    const wantsStdin = io.stdin !== undefined && io.stdin !== 'ignore';
+    // detached: a new session without a controlling terminal, so /dev/tty in the sandbox cannot
+    // reach the user's terminal; the parent-death signal (not the session) ties it to us.
+    const child = spawn(command.file, [...command.args], {
+      cwd: '/',
+      env: { ...command.env },
+      detached: true,
+      stdio: [wantsStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      killTree(child.pid);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout!.pipe(io.stdout, { end: false });
+    child.stderr!.pipe(io.stderr, { end: false });
+    connectStdin(io, child.stdin);
+    const status = collectStatus(child.stdio[3] as Readable);
+    child.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    child.once('close', (code, exitSignal) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (io.stdin && io.stdin !== 'ignore') io.stdin.unpipe();
+      const setupOutput = status();
+      const started = setupOutput.split('\n').includes(EXEC_MARKER);
+      resolve({ code, signal: exitSignal, started, setupOutput, aborted });
+    });
+  });
+}

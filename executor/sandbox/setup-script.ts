@@ -36,8 +36,8 @@ user_mount() {
     target=./$4
   fi
   case $1 in
-    bind) "$TSB_MOUNT" --no-canonicalize --move "$5" "$target" ;;
-    tmpfs) "$TSB_MOUNT" --no-canonicalize -t tmpfs -o "$5" tmpfs "$target" ;;
+    bind) "$TSB_MOUNT" --no-mtab --no-canonicalize --move "$5" "$target" ;;
+    tmpfs) "$TSB_MOUNT" --no-mtab --no-canonicalize -t tmpfs -o "$5" tmpfs "$target" ;;
     *) false ;;
   esac || fail "cannot mount $1 on $2"
   cd /

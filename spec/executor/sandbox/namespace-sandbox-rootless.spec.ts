@@ -82,11 +82,14 @@ describe('executor/sandbox/namespace-sandbox: rootless', function () {
     expect(interfaces).to.equal('lo');
   });
 
-  it('[namespaces] explains what to configure when a non-root uid has no subordinate ids', async function () {
-    const result = await runRootless(sh('id -u', { uid: 1000, gid: 1000 }));
-    if (result.exitCode === 0) this.skip(); // /etc/subuid is configured for this user: nothing to explain
-    expect(result.error?.code).to.equal('E_STEP');
-    expect(result.error?.message).to.contain('/etc/subuid');
+  it('[namespaces] runs a non-root uid with its groups through /etc/subuid, or explains what to configure', async () => {
+    const result = await runRootless(sh('id -u; id -G', { uid: 1000, gid: 1000, additionalGids: [100] }));
+    if (result.error) {
+      expect(result.error.code).to.equal('E_STEP');
+      expect(result.error.message).to.contain('/etc/subuid').and.contain('newuidmap');
+    } else {
+      expect(result).to.deep.include({ exitCode: 0, stdout: '1000\n1000 100\n' });
+    }
   });
 
   it('[namespaces] aborts and leaves no process behind', async () => {

@@ -3,14 +3,41 @@
 // the opened descriptor is then checked: it must be a regular file, the very inode the walk saw,
 // and (through /proc/self/fd) a file inside the root. A path swapped for a symlink between the
 // walk and the read therefore fails instead of reading a file outside the context.
-import { constants, type BigIntStats } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath, type FileHandle } from 'node:fs/promises';
+//
+// Walking and reading small files use synchronous calls on purpose: each asynchronous fs call
+// is a thread-pool round trip (~100 µs on a loaded 2-CPU machine) that dwarfs an lstat or a
+// 4 KB read (~5-30 µs synchronously), which made hashing a 20,000-file context 3-4x slower.
+// We yield to the event loop once per folder and every few files, so the process stays
+// responsive; large files are streamed asynchronously.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats } from 'node:fs';
+import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { TsbuildError } from '../lib/errors.js';
 import type { ContextEntry, EntryType, WalkSource } from './context-walk.js';
 
 // O_NONBLOCK: opening a FIFO swapped in for a file must not hang (libuv adds O_CLOEXEC itself).
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Files up to this size can be read whole with ContextFolder.readSmallFile. */
+export const SMALL_FILE_BYTES = 256 * 1024;
+
+/** A small file's bytes, and its descriptor's stats before and after reading them. */
+export interface SmallFileRead {
+  readonly content: Buffer;
+  readonly before: BigIntStats;
+  readonly after: BigIntStats;
+}
+
+/** Lets timers and I/O callbacks run between stretches of synchronous work. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** An open context file and the stats of its descriptor at opening. */
+export interface OpenContextFile {
+  readonly handle: FileHandle;
+  readonly stats: BigIntStats;
+}
 
 export class ContextFolder implements WalkSource {
   private constructor(readonly root: string) {}
@@ -33,26 +60,67 @@ export class ContextFolder implements WalkSource {
     return path === '' ? this.root : join(this.root, path);
   }
 
-  readdir(dir: string): Promise<string[]> {
-    return readdir(this.absolute(dir));
+  async readdir(dir: string): Promise<string[]> {
+    await yieldToEventLoop();
+    return readdirSync(this.absolute(dir));
   }
 
   async lstat(path: string): Promise<ContextEntry> {
     const absolute = this.absolute(path);
-    const stats = await lstat(absolute, { bigint: true });
-    const linkTarget = stats.isSymbolicLink() ? await readlink(absolute) : undefined;
+    const stats = lstatSync(absolute, { bigint: true });
+    const linkTarget = stats.isSymbolicLink() ? readlinkSync(absolute) : undefined;
     return entryFromStats(path, stats, linkTarget);
   }
 
-  /** Opens a regular file the walk listed; fails if it is no longer that same file. */
-  async openFile(entry: ContextEntry): Promise<FileHandle> {
-    const handle = await openRegularFileInside(this.absolute(entry.path), this.root);
-    const stats = await handle.stat({ bigint: true });
-    if (stats.ino !== entry.identity.ino || stats.dev !== entry.identity.dev) {
-      await handle.close();
-      throw new TsbuildError('E_CONTEXT', `${entry.path} was replaced while the build was reading the context`);
+  /**
+   * Opens a regular file the walk listed; fails if it is no longer that same file (inode and
+   * device). The stats are those of the open descriptor, so callers need not fstat again.
+   */
+  async openFile(entry: ContextEntry): Promise<OpenContextFile> {
+    const opened = await openRegularFileInside(this.absolute(entry.path), this.root);
+    try {
+      checkSameFile(entry, opened.stats);
+    } catch (error) {
+      await opened.handle.close();
+      throw error;
     }
-    return handle;
+    return opened;
+  }
+
+  /**
+   * Reads a small regular file whole, with the checks of openFile, synchronously (see the top
+   * of this file). Reads one byte past the size seen at opening, so growth shows.
+   */
+  readSmallFile(entry: ContextEntry): SmallFileRead {
+    const absolute = this.absolute(entry.path);
+    const fd = openSync(absolute, OPEN_FLAGS);
+    try {
+      const before = fstatSync(fd, { bigint: true });
+      checkDescriptor(absolute, this.root, before, procPathSync(fd));
+      checkSameFile(entry, before);
+      const content = Buffer.allocUnsafe(Math.min(Number(before.size), SMALL_FILE_BYTES) + 1);
+      let length = 0;
+      for (let read = -1; read !== 0 && length < content.length; length += read) {
+        read = readSync(fd, content, length, content.length - length, null);
+      }
+      return { content: content.subarray(0, length), before, after: fstatSync(fd, { bigint: true }) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+function checkSameFile(entry: ContextEntry, stats: BigIntStats): void {
+  if (stats.ino !== entry.identity.ino || stats.dev !== entry.identity.dev) {
+    throw new TsbuildError('E_CONTEXT', `${entry.path} was replaced while the build was reading the context`);
+  }
+}
+
+/** The descriptor must be a regular file that the kernel places inside `root`. */
+function checkDescriptor(absolute: string, root: string, stats: BigIntStats, openedPath: string | undefined): void {
+  if (!stats.isFile()) throw new TsbuildError('E_CONTEXT', `${absolute} is not a regular file`);
+  if (openedPath !== undefined && !isInside(openedPath, root)) {
+    throw new TsbuildError('E_CONTEXT', `${absolute} resolved outside the build context`);
   }
 }
 
@@ -75,7 +143,7 @@ export async function openFileInside(file: string, allowedRoots: readonly string
   const root = allowedRoots.find((candidate) => isInside(real, candidate));
   if (root === undefined) return { problem: 'outside' };
   try {
-    return { handle: await openRegularFileInside(real, root) };
+    return { handle: (await openRegularFileInside(real, root)).handle };
   } catch (error) {
     if (isMissing(error)) return { problem: 'missing' };
     if (error instanceof TsbuildError) return { problem: 'not a regular file' };
@@ -96,16 +164,12 @@ export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-async function openRegularFileInside(absolute: string, root: string): Promise<FileHandle> {
+async function openRegularFileInside(absolute: string, root: string): Promise<OpenContextFile> {
   const handle = await open(absolute, OPEN_FLAGS);
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new TsbuildError('E_CONTEXT', `${absolute} is not a regular file`);
-    const opened = await openedPath(handle);
-    if (opened !== undefined && !isInside(opened, root)) {
-      throw new TsbuildError('E_CONTEXT', `${absolute} resolved outside the build context`);
-    }
-    return handle;
+    const stats = await handle.stat({ bigint: true });
+    checkDescriptor(absolute, root, stats, await procPath(handle.fd));
+    return { handle, stats };
   } catch (error) {
     await handle.close();
     throw error;
@@ -113,9 +177,13 @@ async function openRegularFileInside(absolute: string, root: string): Promise<Fi
 }
 
 /** Where the kernel says an open descriptor points; undefined when /proc is not mounted. */
-async function openedPath(handle: FileHandle): Promise<string | undefined> {
+async function procPath(fd: number): Promise<string | undefined> {
+  return readlink(`/proc/self/fd/${fd}`).catch(() => undefined);
+}
+
+function procPathSync(fd: number): string | undefined {
   try {
-    return await readlink(`/proc/self/fd/${handle.fd}`);
+    return readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
 import { realpath, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TsbuildError } from '../lib/errors.js';
-import { openFileInside, readAllLimited, ContextFolder } from './context-disk.js';
+import { openFileInside, readAllLimited, ContextFolder, type OpenContextFile, type SmallFileRead } from './context-disk.js';
 import { parentContextPath, toContextPath } from './context-path.js';
 import { selectSources, type SelectOptions, type SelectedSource } from './context-select.js';
 import { walkVisible, type ContextEntry, type VisibilityRule } from './context-walk.js';
@@ -13,6 +13,7 @@ import { PatternMatcher, readIgnoreFile, type IgnoreFileLine, type PathExplanati
 
 export type { ContextEntry, EntryType, FileIdentity } from './context-walk.js';
 export type { SelectOptions, SelectedSource } from './context-select.js';
+export type { OpenContextFile, SmallFileRead } from './context-disk.js';
 
 /** Ignore files and Dockerfiles are small; a huge one is a mistake or an attack. */
 const MAX_CONTROL_FILE_BYTES = 16 * 1024 * 1024;
@@ -117,8 +118,13 @@ export class BuildContext {
   }
 
   /** Opens a visible regular file for reading (see ContextFolder.openFile for the checks). */
-  openFile(entry: ContextEntry) {
+  openFile(entry: ContextEntry): Promise<OpenContextFile> {
     return this.folder.openFile(entry);
+  }
+
+  /** Reads a small visible file whole, synchronously (see ContextFolder.readSmallFile). */
+  readSmallFile(entry: ContextEntry): SmallFileRead {
+    return this.folder.readSmallFile(entry);
   }
 
   /**

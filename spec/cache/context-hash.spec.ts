@@ -52,6 +52,21 @@ describe('cache/context-hash: the digest recipe', () => {
     expect(entryDigest(touched, sha('hello'))).to.equal(base);
   });
 
+  it('writes entry headers exactly as canonicalJson would', () => {
+    const entries: [ContextEntry, string?, [string, string][]?][] = [
+      [fixedEntry({}), sha('x')],
+      [fixedEntry({ type: 'symlink', size: 0, linkTarget: 'a "quoted"\\ target\n' })],
+      [fixedEntry({ type: 'chardev', size: 0, rdev: 259 })],
+      [fixedEntry({ type: 'dir', size: 0 }), undefined, [['é', sha('1')], ['z', sha('2')]]],
+    ];
+    for (const [entry, content, children] of entries) {
+      const header: Record<string, unknown> = { v: ENTRY_RECIPE, type: entry.type, mode: entry.mode, uid: entry.uid, gid: entry.gid, size: entry.size, link: entry.linkTarget, rdev: entry.rdev };
+      if (entry.type === 'file') header.content = content;
+      if (entry.type === 'dir') header.children = children;
+      expect(entryDigest(entry, content, children)).to.equal(sha(canonicalJson(header)));
+    }
+  });
+
   it('writes canonical JSON with sorted keys and skips undefined', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 'x', c: undefined }], e: null })).to.equal('{"a":[{"d":"x"}],"b":1,"e":null}');
   });

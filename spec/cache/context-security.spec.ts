@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BuildContext } from '../../cache/context.js';
+import { BuildContext, type ContextEntry } from '../../cache/context.js';
 import { makeCanary, removeFolder, tempFolder, writeTree, type Canary } from './context-fixtures.js';
 
 describe('cache/context: symlinks out of the context (SECURITY A1, A2, A7b)', () => {
@@ -65,54 +65,61 @@ describe('cache/context: symlinks out of the context (SECURITY A1, A2, A7b)', ()
   });
 });
 
-describe('cache/context: paths swapped after the walk (TOCTOU)', () => {
-  let root: string;
-  let canary: Canary;
-  beforeEach(() => {
-    root = tempFolder();
-    canary = makeCanary();
-  });
-  afterEach(() => {
-    canary.assertIntact();
-    removeFolder(root);
-    removeFolder(canary.dir);
-  });
+/** Both ways the build reads context files: streamed (large files) and whole (small files). */
+const readers: [string, (context: BuildContext, entry: ContextEntry) => Promise<unknown>][] = [
+  ['openFile', (context, entry) => context.openFile(entry)],
+  ['readSmallFile', async (context, entry) => context.readSmallFile(entry)],
+];
 
-  it('does not read a file that became a symlink to the canary', async () => {
-    writeTree(root, { data: 'data' });
-    const context = await BuildContext.open(root);
-    rmSync(join(root, 'data'));
-    symlinkSync(canary.secretPath, join(root, 'data'));
-    const failure = (await context.openFile(context.entry('data')!).catch((error: unknown) => error)) as { code?: string };
-    expect(failure.code).to.equal('ELOOP');
-  });
+for (const [readerName, read] of readers) {
+  describe(`cache/context: paths swapped after the walk (TOCTOU), read with ${readerName}`, () => {
+    let root: string;
+    let canary: Canary;
+    beforeEach(() => {
+      root = tempFolder();
+      canary = makeCanary();
+    });
+    afterEach(() => {
+      canary.assertIntact();
+      removeFolder(root);
+      removeFolder(canary.dir);
+    });
+    it('does not read a file that became a symlink to the canary', async () => {
+      writeTree(root, { data: 'data' });
+      const context = await BuildContext.open(root);
+      rmSync(join(root, 'data'));
+      symlinkSync(canary.secretPath, join(root, 'data'));
+      const failure = (await read(context, context.entry('data')!).catch((error: unknown) => error)) as { code?: string };
+      expect(failure.code).to.equal('ELOOP');
+    });
 
-  it('does not read through a folder that became a symlink to the canary folder', async () => {
-    writeTree(root, { 'sub/secret': 'in context' });
-    const context = await BuildContext.open(root);
-    rmSync(join(root, 'sub'), { recursive: true });
-    symlinkSync(canary.dir, join(root, 'sub'));
-    const failure = (await context.openFile(context.entry('sub/secret')!).catch((error: unknown) => error)) as { code?: string; message: string };
-    expect(failure.code).to.equal('E_CONTEXT');
-    expect(failure.message).to.match(/outside the build context|replaced/);
-  });
+    it('does not read through a folder that became a symlink to the canary folder', async () => {
+      writeTree(root, { 'sub/secret': 'in context' });
+      const context = await BuildContext.open(root);
+      rmSync(join(root, 'sub'), { recursive: true });
+      symlinkSync(canary.dir, join(root, 'sub'));
+      const failure = (await read(context, context.entry('sub/secret')!).catch((error: unknown) => error)) as { code?: string; message: string };
+      expect(failure.code).to.equal('E_CONTEXT');
+      expect(failure.message).to.match(/outside the build context|replaced/);
+    });
 
-  it('does not read a different file renamed into place', async () => {
-    writeTree(root, { data: 'one' });
-    const context = await BuildContext.open(root);
-    writeFileSync(join(root, 'data.new'), 'two');
-    renameSync(join(root, 'data.new'), join(root, 'data'));
-    const failure = (await context.openFile(context.entry('data')!).catch((error: unknown) => error)) as { code?: string; message: string };
-    expect(failure.code).to.equal('E_CONTEXT');
-    expect(failure.message).to.contain('replaced');
-  });
+    it('does not read a different file renamed into place', async () => {
+      writeTree(root, { data: 'one' });
+      const context = await BuildContext.open(root);
+      writeFileSync(join(root, 'data.new'), 'two');
+      renameSync(join(root, 'data.new'), join(root, 'data'));
+      const failure = (await read(context, context.entry('data')!).catch((error: unknown) => error)) as { code?: string; message: string };
+      expect(failure.code).to.equal('E_CONTEXT');
+      expect(failure.message).to.contain('replaced');
+    });
 
-  it('does not hang on a FIFO swapped in for a file', async () => {
-    writeTree(root, { data: 'data' });
-    const context = await BuildContext.open(root);
-    rmSync(join(root, 'data'));
-    execFileSync('mkfifo', [join(root, 'data')]);
-    const failure = (await context.openFile(context.entry('data')!).catch((error: unknown) => error)) as { code?: string };
-    expect(failure.code).to.equal('E_CONTEXT');
+    it('does not hang on a FIFO swapped in for a file', async () => {
+      writeTree(root, { data: 'data' });
+      const context = await BuildContext.open(root);
+      rmSync(join(root, 'data'));
+      execFileSync('mkfifo', [join(root, 'data')]);
+      const failure = (await read(context, context.entry('data')!).catch((error: unknown) => error)) as { code?: string };
+      expect(failure.code).to.equal('E_CONTEXT');
+    });
   });
-});
+}

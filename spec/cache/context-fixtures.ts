@@ -1,7 +1,7 @@
 // Shared fixtures for the build-context specs: temp folders, trees, a canary outside the
 // context, and a way to run a snippet as an unprivileged user (for permission cases).
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,9 @@ export function makeCanary(): Canary {
 }
 
 export const isRoot = process.getuid?.() === 0;
+
+/** [root] permission cases switch to user nobody with util-linux's setpriv. */
+export const canRunAsNobody = isRoot && spawnSync('setpriv', ['--version']).status === 0;
 
 /**
  * Runs an ES module snippet as user nobody (via setpriv) and returns its stdout. The snippet

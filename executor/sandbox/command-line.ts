@@ -120,14 +120,27 @@ function outerEnv(input: CommandInput): Record<string, string> {
   };
 }
 
-/** node → setpriv --pdeathsig=KILL → unshare (namespaces) → OUTER script. */
-export function sandboxCommand(input: CommandInput): SandboxCommand {
+/** POSIX single-quoting: every byte but NUL survives, nothing is interpreted. */
+export function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * node → setpriv --pdeathsig=KILL → unshare (namespaces) → OUTER script. With a terminal, util-linux
+ * script(1) sits in between: it allocates a host pty, makes it the controlling terminal of a new
+ * session and runs the same command line (quoted, through the host shell) on it.
+ */
+export function sandboxCommand(input: CommandInput, tty = false): SandboxCommand {
   const { tools } = input;
   const { beforeEnv, afterEnv } = finalChain(input);
-  const args = [
-    '--pdeathsig=KILL', '--', tools.unshare, ...namespaceArgs(input.privileges, input.spec), '--',
+  const outer = [
+    tools.setpriv, '--pdeathsig=KILL', '--', tools.unshare, ...namespaceArgs(input.privileges, input.spec), '--',
     tools.shell, '-c', OUTER_SCRIPT, 'tsbuild-sandbox', ...outerPositional(input.targets),
     String(beforeEnv.length), ...beforeEnv, ...afterEnv,
   ];
-  return { file: tools.setpriv, args, env: outerEnv(input) };
+  const env = outerEnv(input);
+  if (!tty) return { file: outer[0]!, args: outer.slice(1), env };
+  if (!tools.script) throw new TsbuildError('E_STEP', 'a terminal needs the host tool script (Debian package bsdutils)');
+  const scriptArgs = ['-q', '-e', '-c', `exec ${outer.map(shellQuote).join(' ')}`, '/dev/null'];
+  return { file: tools.setpriv, args: ['--pdeathsig=KILL', '--', tools.script, ...scriptArgs], env: { ...env, SHELL: tools.shell } };
 }

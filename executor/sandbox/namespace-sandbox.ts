@@ -86,7 +86,7 @@ export class NamespaceSandbox implements Sandbox {
       const targets = await this.prepare(state);
       if (signal?.aborted) throw aborted();
       cgroup = await createRunCgroup(this.limits);
-      const command = sandboxCommand({ ...state, ...host, targets, cgroup, limits: this.limits, readonlyRemount: await readonlyRemount(spec.rootfs) });
+      const command = sandboxCommand({ ...state, ...host, targets, cgroup, limits: this.limits, readonlyRemount: await readonlyRemount(spec.rootfs) }, io.tty);
       outcome = { result: interpretExit(await runSandboxProcess(command, io, signal)) };
     } catch (error) {
       outcome = { error };

@@ -143,7 +143,7 @@ describe('executor/sandbox/namespace-sandbox: isolation', function () {
     const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
     const script = 'exec 7</etc/hostname; exec "$@"';
     const inheritedTen = existsSync('/bin/bash') ? 'exec 7</etc/hostname 23</etc/hostname; exec "$@"' : script;
-    const output = execFileSync(shell, ['-c', inheritedTen, 'sh', process.execPath, child, input], { encoding: 'utf8' });
+    const output = execFileSync(shell, ['-c', inheritedTen, 'sh', process.execPath, child, input], { encoding: 'utf8', timeout: 30_000 });
     expect(JSON.parse(output)).to.include({ exitCode: 0, stdout: '0 1 2 3 ' });
   });
 

@@ -99,6 +99,16 @@ describe('executor/sandbox/namespace-sandbox: running a process', function () {
     expect(readOnly.stderr).to.contain('Read-only file system');
   });
 
+  it('[root] runs on a pseudo-terminal when asked: stdout and stderr merge, input is echoed', async () => {
+    const result = await runCaptured(sandbox, sh('test -t 0 && test -t 1 && echo on-a-tty; echo to-stderr >&2; read line; echo "read $line"; exit 4'), {
+      tty: true,
+      stdin: Readable.from(['typed\n']),
+    });
+    expect(result.exitCode).to.equal(4);
+    expect(result.stderr).to.equal('');
+    expect(result.stdout.replaceAll('\r\n', '\n').split('\n')).to.include.members(['on-a-tty', 'to-stderr', 'typed', 'read typed']);
+  });
+
   it('[root] leaves no trace of its mount points in the rootfs, not even a changed mtime', async () => {
     const past = new Date('2020-01-01T00:00:00Z');
     await utimes(join(rootfs, 'etc'), past, past);

@@ -37,10 +37,14 @@ export interface Captured extends RunResult {
   readonly stderr: string;
 }
 
+/** No spec run may outlive this: these specs also run inside other people's full mocha runs. */
+export const RUN_DEADLINE_MS = 30_000;
+
 export async function runCaptured(sandbox: Sandbox, spec: RunSpec, extra: Partial<Stdio> = {}, signal?: AbortSignal): Promise<Captured> {
   const stdout = new TextSink();
   const stderr = new TextSink();
-  const result = await sandbox.run(spec, { stdout, stderr, ...extra }, signal);
+  const deadline = AbortSignal.timeout(RUN_DEADLINE_MS);
+  const result = await sandbox.run(spec, { stdout, stderr, ...extra }, signal ? AbortSignal.any([signal, deadline]) : deadline);
   return { ...result, stdout: stdout.text(), stderr: stderr.text() };
 }
 

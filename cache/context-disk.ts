@@ -40,6 +40,9 @@ export interface OpenContextFile {
 }
 
 export class ContextFolder implements WalkSource {
+  /** Paths whose names are not valid UTF-8: they cannot be named in a JavaScript string. */
+  private readonly undecodable = new Set<string>();
+
   private constructor(readonly root: string) {}
 
   /** `dir` must be an existing directory; the root is kept as its real path. */
@@ -62,10 +65,17 @@ export class ContextFolder implements WalkSource {
 
   async readdir(dir: string): Promise<string[]> {
     await yieldToEventLoop();
-    return readdirSync(this.absolute(dir));
+    return readdirSync(this.absolute(dir), { encoding: 'buffer' }).map((raw) => {
+      const name = raw.toString('utf8');
+      if (!Buffer.from(name, 'utf8').equals(raw)) this.undecodable.add(dir === '' ? name : `${dir}/${name}`);
+      return name;
+    });
   }
 
   async lstat(path: string): Promise<ContextEntry> {
+    // Only reached for paths the patterns keep: a name we cannot represent must not silently
+    // drop out of the context (its lossy decoding would just fail with ENOENT).
+    if (this.undecodable.has(path)) throw new TsbuildError('E_CONTEXT', `${path}: file name is not valid UTF-8`);
     const absolute = this.absolute(path);
     const stats = lstatSync(absolute, { bigint: true });
     const linkTarget = stats.isSymbolicLink() ? readlinkSync(absolute) : undefined;

@@ -187,6 +187,15 @@ describe('cache/context: entries', () => {
     expect(context.entries.map((entry) => entry.path)).to.deep.equal(['Z', 'foo', 'foo/bar', 'foo-x', 'foo.txt', 'é', '\uFFFD', '\u{1F600}']);
   });
 
+  it('refuses a visible file whose name is not valid UTF-8, and ignores an ignored one', async () => {
+    writeFileSync(Buffer.concat([Buffer.from(join(root, 'bad-'), 'utf8'), Buffer.from([0xff])]), 'x');
+    const failure = (await BuildContext.open(root).catch((error: unknown) => error)) as Error & { code?: string };
+    expect(failure.code).to.equal('E_CONTEXT');
+    expect(failure.message).to.contain('not valid UTF-8');
+    writeFileSync(join(root, '.dockerignore'), 'bad-*\n');
+    expect((await BuildContext.open(root)).entries.map((entry) => entry.path)).to.deep.equal(['.dockerignore']);
+  });
+
   it('fails with E_NOT_FOUND for a missing context folder', async () => {
     const failure = await BuildContext.open(join(root, 'missing')).catch((error: { code?: string }) => error);
     expect((failure as { code?: string }).code).to.equal('E_NOT_FOUND');

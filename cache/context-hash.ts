@@ -5,7 +5,7 @@
 //   files; a folder's header lists its children (name and digest, in byte order), so a folder
 //   digest changes with anything below it (a Merkle tree, as BuildKit's contenthash);
 // - a selection's digest covers each source's matched and resolved path and its digest.
-// Canonical JSON (sorted keys, no separators joined by hand) keeps every field unambiguous.
+// Headers are canonical JSON (sorted keys, strings escaped), so every field is unambiguous.
 // Bump ENTRY_RECIPE whenever any of this changes; the golden digests in the spec lock it.
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
@@ -72,7 +72,7 @@ export class ContextHasher {
 
   /** sha256 of a regular file's bytes, from the stat cache when the file is unchanged. */
   contentDigest(entry: ContextEntry): Promise<string> {
-    if (entry.type !== 'file') throw new TsbuildError('E_CONTEXT', `${entry.path} is not a regular file`);
+    if (entry.type !== 'file') return Promise.reject(new TsbuildError('E_CONTEXT', `${entry.path} is not a regular file`));
     // Hard links share an identity: read them once.
     const identity = `${entry.identity.dev}:${entry.identity.ino}:${entry.size}:${entry.identity.mtimeNs}:${entry.identity.ctimeNs}`;
     let digest = this.contentDigests.get(identity);

@@ -33,22 +33,34 @@ function contains(mountPoint: string, path: string): boolean {
 
 const PRESERVED = ['ro', 'nosuid', 'nodev', 'noexec', 'noatime', 'nodiratime', 'relatime'];
 
-/**
- * The per-mount flags of the host mount holding `path`, as mount(8) options to repeat on a bind of
- * it. No relatime/noatime in mountinfo means strictatime, which must be repeated too.
- */
-export async function inheritedMountFlags(path: string): Promise<string[]> {
-  const real = await realpath(path);
-  const entries = await readMountInfo();
-  // The last matching entry with the longest mount point is the one on top.
-  let best: MountInfoEntry | undefined;
-  for (const entry of entries) {
-    if (contains(entry.mountPoint, real) && (!best || entry.mountPoint.length >= best.mountPoint.length)) best = entry;
+/** One read of the host's mount table, for the several lookups a run makes. */
+export class HostMountTable {
+  private constructor(private readonly entries: readonly MountInfoEntry[]) {}
+
+  static async read(): Promise<HostMountTable> {
+    return new HostMountTable(await readMountInfo());
   }
-  const options = best?.options ?? [];
-  const flags = PRESERVED.filter((flag) => options.includes(flag));
-  if (!flags.includes('relatime') && !flags.includes('noatime')) flags.push('strictatime');
-  return flags;
+
+  /**
+   * The per-mount flags of the host mount holding `path`, as mount(8) options to repeat on a bind
+   * of it. No relatime/noatime in mountinfo means strictatime, which must be repeated too.
+   */
+  async flagsFor(path: string): Promise<string[]> {
+    const real = await realpath(path);
+    // The last matching entry with the longest mount point is the one on top.
+    let best: MountInfoEntry | undefined;
+    for (const entry of this.entries) {
+      if (contains(entry.mountPoint, real) && (!best || entry.mountPoint.length >= best.mountPoint.length)) best = entry;
+    }
+    const options = best?.options ?? [];
+    const flags = PRESERVED.filter((flag) => options.includes(flag));
+    if (!flags.includes('relatime') && !flags.includes('noatime')) flags.push('strictatime');
+    return flags;
+  }
+}
+
+export async function inheritedMountFlags(path: string): Promise<string[]> {
+  return (await HostMountTable.read()).flagsFor(path);
 }
 
 /** Mount points at or below `dir` in this (the host's) mount namespace. */

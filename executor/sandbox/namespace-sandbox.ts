@@ -9,7 +9,7 @@ import { createRunCgroup, DEFAULT_LIMITS, type RunCgroup, type SandboxLimits } f
 import { sandboxCommand } from './command-line.js';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files.js';
 import { detectHostLayout, type HostLayout } from './host-layout.js';
-import { inheritedMountFlags } from './host-mounts.js';
+import { HostMountTable, inheritedMountFlags } from './host-mounts.js';
 import { detectPrivileges, type Privileges } from './host-privileges.js';
 import { findHostTools, type HostTools } from './host-tools.js';
 import { devBatch, lateBatch, preBatch, procBatch, type PlanInput } from './mount-plan.js';
@@ -32,6 +32,13 @@ interface HostSetup {
   readonly privileges: Privileges;
   readonly layout: HostLayout;
   readonly stagingBase: string;
+  /** Flags of the host mount holding the staging roots, repeated on their binds. */
+  readonly stagingFlags: readonly string[];
+}
+
+interface Prepared {
+  readonly targets: PreparedTargets;
+  readonly rootfsFlags: readonly string[];
 }
 
 interface RunState {
@@ -66,7 +73,8 @@ export class NamespaceSandbox implements Sandbox {
       const tools = await findHostTools();
       const privileges = await detectPrivileges(tools);
       const layout = await detectHostLayout(privileges.kind === 'rootless');
-      return { tools, privileges, layout, stagingBase: this.stagingBase ?? (await defaultStagingBase()) };
+      const stagingBase = this.stagingBase ?? (await defaultStagingBase());
+      return { tools, privileges, layout, stagingBase, stagingFlags: await inheritedMountFlags(stagingBase) };
     })();
     return this.hostSetup;
   }
@@ -83,10 +91,11 @@ export class NamespaceSandbox implements Sandbox {
     let cgroup: RunCgroup | undefined;
     let outcome: { result: RunResult } | { error: unknown };
     try {
-      const targets = await this.prepare(state);
+      const { targets, rootfsFlags } = await this.prepare(state);
       if (signal?.aborted) throw aborted();
       cgroup = await createRunCgroup(this.limits);
-      const command = sandboxCommand({ ...state, ...host, targets, cgroup, limits: this.limits, readonlyRemount: await readonlyRemount(spec.rootfs) }, io.tty);
+      const readonlyRemount = ['remount', 'bind', ...new Set([...rootfsFlags, 'ro', 'nodev'])].join(',');
+      const command = sandboxCommand({ ...state, ...host, targets, cgroup, limits: this.limits, readonlyRemount }, io.tty);
       outcome = { result: interpretExit(await runSandboxProcess(command, io, signal)) };
     } catch (error) {
       outcome = { error };
@@ -98,7 +107,7 @@ export class NamespaceSandbox implements Sandbox {
   }
 
   /** Everything on disk before the process starts: /etc files, mount stubs, the staging root. */
-  private async prepare(state: RunState): Promise<PreparedTargets> {
+  private async prepare(state: RunState): Promise<Prepared> {
     const { spec, host, stagingDir, rootName } = state;
     await writeEtcFiles(stagingDir, {
       hosts: hostsFile(spec.hostname, spec.extraHosts),
@@ -106,15 +115,15 @@ export class NamespaceSandbox implements Sandbox {
       hostname: hostnameFile(spec.hostname),
     });
     const targets = await prepareTargets(spec, rootName, state.stubs, etcSourcePaths(stagingDir));
+    const mountTable = await HostMountTable.read();
     const rootless = host.privileges.kind === 'rootless';
-    const binds = [];
-    for (const source of targets.stagedSources) binds.push({ ...source, flags: await inheritedMountFlags(source.source) });
+    const binds = await Promise.all(targets.stagedSources.map(async (source) => ({ ...source, flags: await mountTable.flagsFor(source.source) })));
     const plan: PlanInput = {
       stagingDir,
-      stagingFlags: await inheritedMountFlags(stagingDir),
+      stagingFlags: host.stagingFlags,
       rootName,
       rootfs: spec.rootfs,
-      rootfsFlags: await inheritedMountFlags(spec.rootfs),
+      rootfsFlags: await mountTable.flagsFor(spec.rootfs),
       layout: host.layout,
       rootless,
       ttyGroupMapped: !rootless || host.privileges.mapping === 'subid',
@@ -123,7 +132,7 @@ export class NamespaceSandbox implements Sandbox {
     };
     const batches = { pre: preBatch(plan), dev: devBatch(plan), late: lateBatch(plan), proc: procBatch(plan) };
     await writeStaging(stagingDir, { rootName, layout: host.layout, sources: targets.stagedSources, rootless }, batches);
-    return targets;
+    return { targets, rootfsFlags: plan.rootfsFlags };
   }
 }
 
@@ -136,10 +145,6 @@ function checkIdsAreMapped(spec: RunSpec, privileges: Privileges): void {
       `uid ${spec.uid}, gid ${spec.gid} and extra groups need subordinate ids: add ranges for this user to /etc/subuid and /etc/subgid and install newuidmap (Debian package uidmap)`,
     );
   }
-}
-
-async function readonlyRemount(rootfs: string): Promise<string> {
-  return ['remount', 'bind', ...new Set([...(await inheritedMountFlags(rootfs)), 'ro', 'nodev'])].join(',');
 }
 
 function interpretExit(exit: SandboxExit): RunResult {

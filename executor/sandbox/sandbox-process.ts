@@ -57,6 +57,8 @@ function connectStdin(io: Stdio, stdin: Writable | null): void {
 }
 
 export function runSandboxProcess(command: SandboxCommand, io: Stdio, signal?: AbortSignal): Promise<SandboxExit> {
+  // An 'abort' listener added to an already aborted signal never fires: do not start at all.
+  if (signal?.aborted) return Promise.resolve({ code: null, signal: null, started: false, setupOutput: '', aborted: true });
   return new Promise((resolve, reject) => {
     const wantsStdin = io.stdin !== undefined && io.stdin !== 'ignore';
     // detached: a new session without a controlling terminal, so /dev/tty in the sandbox cannot

@@ -67,9 +67,13 @@ async function writeLimit(file: string, value: number | string): Promise<void> {
 /** A v2 child of the cgroup root: only the root may have processes and delegate controllers. */
 async function createV2(mount: CgroupMount, limits: SandboxLimits, name: string): Promise<RunCgroup | undefined> {
   const available = (await readFile(join(mount.mountPoint, 'cgroup.controllers'), 'utf8')).split(/\s+/);
-  const wanted = ['pids', 'memory'].filter((c) => available.includes(c));
+  const wanted: string[] = [];
+  for (const controller of ['pids', 'memory'].filter((c) => available.includes(c))) {
+    // One at a time: a controller that cannot be delegated must not cost us the other.
+    const enabled = await writeFile(join(mount.mountPoint, 'cgroup.subtree_control'), `+${controller}`).then(() => true, () => false);
+    if (enabled) wanted.push(controller);
+  }
   if (wanted.length === 0) return undefined;
-  await writeFile(join(mount.mountPoint, 'cgroup.subtree_control'), wanted.map((c) => `+${c}`).join(' '));
   const dir = join(mount.mountPoint, name);
   await mkdir(dir);
   const cgroup = runCgroup([dir], [join(dir, 'cgroup.procs')], wanted.includes('pids'), wanted.includes('memory'));

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { TsbuildError } from '../lib/errors.js';
+import { canonicalJson } from './cache-key.js';
 import { compareNames, parentContextPath } from './context-path.js';
 import type { SelectedSource } from './context-select.js';
 import type { ContextEntry } from './context-walk.js';
@@ -42,7 +43,7 @@ export interface SourcesDigest {
 
 /**
  * The digest of one entry: sha256 of its canonical JSON header, whose keys are written in
- * sorted order by construction (canonicalJson would give the same text; this is just faster,
+ * sorted order by construction (cache-key's canonicalJson gives the same text; this is faster,
  * which matters for 20,000-entry contexts). Files carry their content digest, folders their
  * children as [name, digest] pairs in byte order of the names.
  */
@@ -216,14 +217,4 @@ function changed(entry: ContextEntry): TsbuildError {
 
 function sha256(text: string): string {
   return 'sha256:' + createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** JSON with object keys sorted, so equal values always give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -104,8 +104,10 @@ describe('executor/sandbox/namespace-sandbox: lifecycle and limits', function ()
       last = Date.now();
     }, 10);
     try {
+      // A bounded loop (2000 at most) rather than a true bomb, as a non-root uid: where no cgroup is
+      // writable the fallback, RLIMIT_NPROC, binds every uid but real root.
       const script = 'i=0; while [ $i -lt 2000 ]; do sleep 30 & i=$((i+1)); done; echo all-started';
-      const result = await runCaptured(sandbox, sh(script, marker));
+      const result = await runCaptured(sandbox, sh(script, marker, { uid: 1000, gid: 1000 }));
       expect(result.exitCode).to.not.equal(0);
       expect(result.stdout).to.not.contain('all-started');
       expect(result.stderr).to.match(/fork|Resource temporarily unavailable/i);

@@ -124,14 +124,17 @@ describe('executor/sandbox/namespace-sandbox: isolation', function () {
     }
   });
 
-  it('[root] denies mount, unshare and the use of device nodes it lets root create', async () => {
+  it('[root] denies mount, unshare (user namespaces too) and the use of device nodes it lets root create', async () => {
     const [major, minor] = execFileSync('sh', ['-c', "mountpoint -d / || stat -c '%Hd:%Ld' /"], { encoding: 'utf8' }).trim().split(':');
     const out = await stdoutOf(
       `mount -t tmpfs x /mnt 2>&1 || echo mount-denied; unshare -m true 2>&1 || echo unshare-denied; ` +
+        // A chrooted process may not create a user namespace (no way back to CAP_SYS_ADMIN).
+        `unshare -U -r true 2>&1 || echo userns-denied; ` +
         `mknod /tmp/disk b ${major} ${minor} && (head -c1 /tmp/disk >/dev/null 2>&1 && echo DISK-READ || echo disk-denied); ` +
         `echo x > /dev/tty 2>/dev/null || echo no-tty; head -c 4 /dev/zero | wc -c`,
     );
-    expect(out).to.contain('mount-denied').and.contain('unshare-denied').and.contain('disk-denied').and.contain('no-tty');
+    expect(out).to.contain('mount-denied').and.contain('unshare-denied').and.contain('userns-denied');
+    expect(out).to.contain('disk-denied').and.contain('no-tty');
     expect(out).to.not.contain('DISK-READ');
     expect(out.trim().split('\n').at(-1)).to.equal('4');
   });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContextHasher } from '../cache/context-hash.js';
 import { BuildContext } from '../cache/context.js';
+import { createRootFolders, rootLayout } from '../cache/root.js';
 import { StatCache } from '../cache/stat-cache.js';
 
 interface BenchOptions {
@@ -57,7 +58,8 @@ async function hashWholeContext(root: string, statCache: StatCache) {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const root = mkdtempSync(join(tmpdir(), 'tsbuild-bench-context-'));
-  const cacheFolder = mkdtempSync(join(tmpdir(), 'tsbuild-bench-statcache-'));
+  const stateRoot = mkdtempSync(join(tmpdir(), 'tsbuild-bench-root-'));
+  const layout = rootLayout(stateRoot);
   try {
     const createStarted = performance.now();
     const bytes = createContext(root, options);
@@ -65,21 +67,22 @@ async function main(): Promise<void> {
     // Files younger than the racy window (2 s) are never recorded in the stat cache.
     await new Promise((resolve) => setTimeout(resolve, 2100));
 
+    await createRootFolders(layout);
     const contextRoot = realpathSync(root);
-    const coldCache = await StatCache.load(cacheFolder, contextRoot);
+    const coldCache = await StatCache.load(layout, contextRoot);
     const cold = await hashWholeContext(root, coldCache); // starts empty, records every file
     await coldCache.save();
     const mbPerSecond = cold.bytesRead / 1e6 / ((cold.totalMs - cold.walkMs) / 1000);
     console.log(`cold hash: ${cold.totalMs.toFixed(0)} ms (walk ${cold.walkMs.toFixed(0)} ms), ${cold.filesRead} files read, ${mbPerSecond.toFixed(0)} MB/s hashing, ${(cold.bytesRead / 1e6 / (cold.totalMs / 1000)).toFixed(0)} MB/s overall`);
 
-    const warmCache = await StatCache.load(cacheFolder, contextRoot);
+    const warmCache = await StatCache.load(layout, contextRoot);
     const warm = await hashWholeContext(root, warmCache);
     console.log(`warm check: ${warm.totalMs.toFixed(0)} ms (walk ${warm.walkMs.toFixed(0)} ms), ${warm.filesRead} files read, ${warmCache.hits} stat-cache hits`);
     if (warm.digest !== cold.digest) throw new Error('digests differ between runs');
   } finally {
     if (!options.keep) {
       rmSync(root, { recursive: true, force: true });
-      rmSync(cacheFolder, { recursive: true, force: true });
+      rmSync(stateRoot, { recursive: true, force: true });
     }
   }
 }

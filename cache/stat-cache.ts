@@ -5,12 +5,14 @@
 // within the same timestamp tick would go unnoticed). Restoring mtime (`touch -d`) after an edit
 // still moves ctime, which the kernel sets and user space cannot.
 //
-// One file per context folder: <folder>/<sha256 of the context's real path>.json, where the
-// folder is the root's `statcache-v1/` (the format version is in its name). The file is written
-// atomically (temp, fsync, rename, fsync folder); one that cannot be read or parsed is ignored.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// One file per context folder: <root>/statcache-v1/<sha256 of the context's real path>.json
+// (the format version is in the folder name). It is written atomically through the root's tmp/
+// (cache/atomic-file.ts); one that cannot be read or parsed is ignored.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
+import type { RootLayout } from './root.js';
 
 /** The stat fields a recorded digest is tied to. */
 export interface StatKey {
@@ -45,14 +47,22 @@ export class StatCache {
   hits = 0;
   misses = 0;
 
-  private constructor(readonly file: string, readonly contextRoot: string, options: StatCacheOptions) {
+  private constructor(
+    readonly file: string,
+    private readonly tmpDir: string,
+    readonly contextRoot: string,
+    options: StatCacheOptions,
+  ) {
     this.racyWindowNs = BigInt(Math.round((options.racyWindowMs ?? 2000) * 1e6));
   }
 
-  /** Loads the cache for a context (its real path); a missing or unreadable file gives an empty one. */
-  static async load(folder: string, contextRoot: string, options: StatCacheOptions = {}): Promise<StatCache> {
+  /**
+   * Loads the cache for a context (its real path) from the root (whose folders must exist:
+   * createRootFolders). A missing or unreadable file gives an empty cache.
+   */
+  static async load(layout: Pick<RootLayout, 'statcache' | 'tmp'>, contextRoot: string, options: StatCacheOptions = {}): Promise<StatCache> {
     const name = createHash('sha256').update(contextRoot).digest('hex');
-    const cache = new StatCache(join(folder, `${name}.json`), contextRoot, options);
+    const cache = new StatCache(join(layout.statcache, `${name}.json`), layout.tmp, contextRoot, options);
     for (const [path, recorded] of await readRows(cache.file, contextRoot)) cache.recorded.set(path, recorded);
     return cache;
   }
@@ -92,7 +102,7 @@ export class StatCache {
   async save(): Promise<void> {
     const rows: Row[] = [...this.recorded].map(([path, r]) => [path, r.size, `${r.mtimeNs}`, `${r.ctimeNs}`, `${r.ino}`, `${r.dev}`, r.digest]);
     const text = JSON.stringify({ format: FORMAT, version: VERSION, context: this.contextRoot, rows });
-    await writeFileAtomically(this.file, text);
+    await writeFileAtomic(this.file, text, { tmpDir: this.tmpDir, mode: 0o600 });
   }
 }
 
@@ -124,33 +134,4 @@ function isRow(value: unknown): value is Row {
 
 function toRecorded(row: Row): Recorded {
   return { size: row[1], mtimeNs: BigInt(row[2]), ctimeNs: BigInt(row[3]), ino: BigInt(row[4]), dev: BigInt(row[5]), digest: row[6] };
-}
-
-/**
- * Temp file beside the target, fsync, rename over it, fsync the folder. Private on purpose:
- * cache/atomic-file.ts is the shared helper and should replace this once it has landed.
- */
-async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const folder = dirname(path);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  const folderHandle = await open(folder, 'r');
-  try {
-    await folderHandle.sync();
-  } finally {
-    await folderHandle.close();
-  }
 }

@@ -6,6 +6,7 @@ import { canonicalJson } from '../../cache/cache-key.js';
 import { ContextHasher, entryDigest, ENTRY_RECIPE } from '../../cache/context-hash.js';
 import type { ContextEntry } from '../../cache/context-walk.js';
 import { BuildContext } from '../../cache/context.js';
+import { createRootFolders, rootLayout, type RootLayout } from '../../cache/root.js';
 import { StatCache } from '../../cache/stat-cache.js';
 import { isRoot, makeCanary, removeFolder, tempFolder, writeTree } from './context-fixtures.js';
 
@@ -162,18 +163,21 @@ describe('cache/context-hash: digests of real contexts', () => {
 
 describe('cache/context-hash: the stat cache', () => {
   let root: string;
+  let layout: RootLayout;
   let folder: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     root = tempFolder();
-    folder = join(tempFolder('tsbuild-root-'), 'statcache-v1');
+    layout = rootLayout(tempFolder('tsbuild-root-'));
+    await createRootFolders(layout);
+    folder = layout.statcache;
     writeTree(root, { 'a.txt': 'aaaa', 'dir/b.txt': 'bbbb' });
   });
   afterEach(() => {
     removeFolder(root);
-    removeFolder(join(folder, '..'));
+    removeFolder(layout.root);
   });
 
-  const load = async (racyWindowMs = 0) => StatCache.load(folder, (await BuildContext.open(root)).root, { racyWindowMs });
+  const load = async (racyWindowMs = 0) => StatCache.load(layout, (await BuildContext.open(root)).root, { racyWindowMs });
 
   it('lets an unchanged context be checked without reading it', async () => {
     const cold = await load();
@@ -189,9 +193,11 @@ describe('cache/context-hash: the stat cache', () => {
     const cache = await load();
     await digestOf(root, '.', { statCache: cache });
     await cache.save();
-    expect(cache.file.startsWith(folder + '/')).to.equal(true);
+    expect(folder.endsWith('/statcache-v1')).to.equal(true);
     expect(readdirSync(folder)).to.have.length(1);
     expect(readdirSync(folder)[0]).to.match(/^[0-9a-f]{64}\.json$/);
+    expect(statSync(cache.file).mode & 0o777).to.equal(0o600);
+    expect(readdirSync(layout.tmp)).to.deep.equal([]);
   });
 
   it('never returns a stale digest when content changes with size and mtime restored (touch -d)', async () => {
@@ -268,6 +274,6 @@ describe('cache/context-hash: the stat cache', () => {
     await digestOf(root, '.', { statCache: cache });
     cache.retainOnly(new Set(['a.txt']));
     expect(cache.size).to.equal(1);
-    expect(existsSync(folder)).to.equal(false);
+    expect(existsSync(cache.file), 'nothing saved yet').to.equal(false);
   });
 });

@@ -20,6 +20,8 @@ export interface AtomicWriteOptions {
    * files that mean nothing after a crash (e.g. a lease of a process that is gone by then).
    */
   readonly durable?: boolean;
+  /** Which failpoints the rename hits (crash tests); default 'atomic'. */
+  readonly failpoints?: PublishOptions['failpoints'];
 }
 
 /** Writes `data` to `path` atomically and durably. Missing parent folders are created. */
@@ -27,7 +29,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   const temp = await TempFile.create(options.tmpDir, options.mode);
   try {
     await temp.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    await temp.publish(path, { durable: options.durable });
+    await temp.publish(path, { durable: options.durable, failpoints: options.failpoints });
   } catch (error) {
     await temp.discard();
     throw error;
@@ -37,7 +39,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 export interface PublishOptions {
   readonly durable?: boolean | undefined;
   /** Names the failpoints hit around the rename: `<prefix>.beforeRename`, `<prefix>.afterRename`. */
-  readonly failpoints?: 'atomic' | 'content' | 'index';
+  readonly failpoints?: 'atomic' | 'content' | 'index' | undefined;
 }
 
 /** A temp file being written, for callers that stream (hashing as they go). */

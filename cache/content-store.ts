@@ -97,20 +97,21 @@ export class ContentStore {
 
   /** The whole blob, verified. E_NOT_FOUND when absent, E_INTEGRITY (blob removed) when bad. */
   async readVerified(digest: string, options: ReadOptions = {}): Promise<Buffer> {
+    // The handle stays open until a bad copy is removed: an open inode cannot be freed, so its
+    // number cannot be reused by a new file that removeBadCopy would then mistake for it.
     const { handle, stats } = await this.openBlob(digest);
-    let data: Buffer;
     try {
-      data = await handle.readFile();
+      const data = await handle.readFile();
+      const actual = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+      if (actual !== digest) {
+        await this.removeBadCopy(digest, stats);
+        throw integrityError(digest, `digest mismatch (read ${actual})`, true);
+      }
+      checkExpectedSize(digest, data.length, options);
+      return data;
     } finally {
       await handle.close();
     }
-    const actual = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    if (actual !== digest) {
-      await this.removeBadCopy(digest, stats);
-      throw integrityError(digest, `digest mismatch (read ${actual})`, true);
-    }
-    checkExpectedSize(digest, data.length, options);
-    return data;
   }
 
   /**
@@ -121,7 +122,8 @@ export class ContentStore {
   async createVerifiedReadStream(digest: string, options: ReadOptions = {}): Promise<Readable> {
     const { handle, stats } = await this.openBlob(digest);
     const verifier = new VerifyingTransform(digest, options, () => this.removeBadCopy(digest, stats));
-    pipeline(handle.createReadStream(), verifier, () => undefined);
+    // Closed only when the pipeline is done, after a bad copy was removed (see readVerified).
+    pipeline(handle.createReadStream({ autoClose: false }), verifier, () => void handle.close().catch(() => undefined));
     return verifier;
   }
 
@@ -159,13 +161,13 @@ export class ContentStore {
     }
     const hash = createHash('sha256');
     try {
-      for await (const chunk of opened.handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+      for await (const chunk of opened.handle.createReadStream({ autoClose: false, start: 0 })) hash.update(chunk as Buffer);
+      if (`sha256:${hash.digest('hex')}` === digest) return 'ok';
+      await this.removeBadCopy(digest, opened.stats);
+      return 'corrupt';
     } finally {
       await opened.handle.close();
     }
-    if (`sha256:${hash.digest('hex')}` === digest) return 'ok';
-    await this.removeBadCopy(digest, opened.stats);
-    return 'corrupt';
   }
 
   /** Removes a blob; false when it was not there. */

@@ -3,7 +3,8 @@
 // same layer bytes, for the same filesystem change.
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
-import { open, readdir, readlink } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { open, readlink } from 'node:fs/promises';
 
 /**
  * - add / modify: write the entry.
@@ -39,8 +40,8 @@ export function comparePaths(a: string, b: string): number {
   return left.length - right.length;
 }
 
-export async function sortedChildren(folder: string): Promise<string[]> {
-  return (await readdir(folder)).sort(compareNames);
+export function sortedChildren(folder: string): string[] {
+  return readdirSync(folder).sort(compareNames);
 }
 
 export interface StatAt {

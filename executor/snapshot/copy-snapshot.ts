@@ -33,7 +33,7 @@ async function applySnapshotLayer(layer: string, dest: string): Promise<void> {
     if (entry.info.isSocket()) continue;
     const attrs = attrsOf(entry);
     if (entry.info.isDirectory()) {
-      const existing = await lstatOrNull(target);
+      const existing = lstatOrNull(target);
       if (existing === null || !existing.isDirectory()) {
         await removeEntry(target);
         await mkdir(target, 0o700);
@@ -45,7 +45,7 @@ async function applySnapshotLayer(layer: string, dest: string): Promise<void> {
     await removeEntry(target);
     await copyEntry(entry, target, attrs, firstPathOfInode);
   }
-  const root = await lstatBig(layer);
+  const root = lstatBig(layer);
   await setEntryAttrs(dest, attrsOf({ components: [], host: layer, info: root! }), true);
   // Folder times last: creating entries inside a folder changes its mtime.
   for (const [target, attrs] of folderTimes) await setEntryAttrs(target, attrs, true);

@@ -7,7 +7,7 @@
 //   plain `rm` (a 0/0 whiteout device in the upper) and `rm -rf dir; mkdir dir` (an opaque folder,
 //   marked by an xattr Node cannot read) alike.
 // The walking differ for the copy fallback lives in tree-diff.ts; both produce the same list.
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Change, comparePaths, isMultiplyLinked, sameEntry } from './change.js';
 import { isWhiteoutDevice, LayeredView, type TreeView } from './lower-view.js';
@@ -56,6 +56,6 @@ export async function diffOverlayUpper(upper: string, merged: string, base: Tree
 async function deletedChildren(components: readonly string[], base: TreeView, merged: string): Promise<string[]> {
   const before = (await base.children(components)) ?? [];
   if (before.length === 0) return [];
-  const now = new Set(await readdir(join(merged, ...components)));
+  const now = new Set(readdirSync(join(merged, ...components)));
   return before.filter((name) => !now.has(name));
 }

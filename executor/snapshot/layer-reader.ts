@@ -8,7 +8,7 @@
 // - device nodes skipped with a warning by default (B6), FIFOs created;
 // - owners, modes (setuid kept) and mtimes applied; folder times last, once nothing else changes.
 // Budgets bound bytes, entries, depth and PAX headers (B7).
-import { lutimes } from 'node:fs/promises';
+import { lutimesSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ArchiveError, budgetExceeded } from './archive-error.js';
@@ -84,10 +84,14 @@ export async function applyLayer(input: Readable, root: string, options: ApplyLa
   const tar = await TarInput.open(input, { maxBytes: budgets.maxBytes, ...(options.signal ? { signal: options.signal } : {}) });
   const applier = new LayerApplier(await InRoot.open(root), options);
   let entries = 0;
-  for await (const { header, body } of tar.entries()) {
-    if (++entries > budgets.maxEntries) throw budgetExceeded('maxEntries', budgets.maxEntries, header.name);
-    const entry = toLayerEntry(header, budgets);
-    if (entry !== null) await applier.apply(entry, body);
+  try {
+    for await (const { header, body } of tar.entries()) {
+      if (++entries > budgets.maxEntries) throw budgetExceeded('maxEntries', budgets.maxEntries, header.name);
+      const entry = toLayerEntry(header, budgets);
+      if (entry !== null) await applier.apply(entry, body);
+    }
+  } catch (error) {
+    throw await tar.explain(error); // a truncated input surfaces as "stream destroyed" in a file body
   }
   await applier.finish();
   return { entries, digests: tar.digests(), xattrs: applier.xattrs, skipped: applier.skipped };
@@ -128,7 +132,7 @@ class LayerApplier {
     const linkTarget = entry.type === 'hardlink' ? await this.hardlinkTarget(entry) : '';
     const location = await this.root.entryLocation(entry.name, this.implied);
     this.noteCreated(location.createdDirs);
-    const existing = await lstatOrNull(location.host);
+    const existing = lstatOrNull(location.host);
     if (existing !== null && !(existing.isDirectory() && entry.type === 'dir')) await write.removeEntry(location.host);
     await this.create(entry, location, body, linkTarget, existing?.isDirectory() === true);
     this.written.add(location.components);
@@ -143,8 +147,7 @@ class LayerApplier {
       await applyRemovalWhiteouts(this.whiteouts, this.root, this.written);
     }
     for (const [host, mtime] of this.dirTimes) {
-      const info = await lstatOrNull(host);
-      if (info?.isDirectory()) await lutimes(host, mtime, mtime);
+      if (lstatOrNull(host)?.isDirectory()) lutimesSync(host, mtime, mtime);
     }
   }
 
@@ -181,7 +184,7 @@ class LayerApplier {
     const base = parts.pop();
     const parent = base === undefined ? null : await this.root.resolve(parts, true);
     const target = parent && parent.missing.length === 0 ? this.root.hostPath([...parent.existing, base!]) : null;
-    if (target === null || (await lstatOrNull(target)) === null) {
+    if (target === null || lstatOrNull(target) === null) {
       const where = this.options.whiteouts === 'overlay' ? ' in this layer' : '';
       throw new ArchiveError('link-target', `hard link ${JSON.stringify(entry.rawName)} points to ${JSON.stringify(entry.linkname)}, which does not exist${where}`, { entry: entry.rawName });
     }

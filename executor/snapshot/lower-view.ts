@@ -11,7 +11,7 @@
 // symlink inside a tree is never followed on the host (a base `a -> /etc` must not make `a/passwd`
 // mean the host's /etc/passwd).
 import type { BigIntStats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface TreeView {
@@ -28,9 +28,9 @@ export function isWhiteoutDevice(info: BigIntStats): boolean {
   return info.isCharacterDevice() && info.rdev === 0n;
 }
 
-export async function lstatBig(path: string): Promise<BigIntStats | null> {
+export function lstatBig(path: string): BigIntStats | null {
   try {
-    return await lstat(path, { bigint: true });
+    return lstatSync(path, { bigint: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -55,7 +55,7 @@ export class DirView implements TreeView {
 
   async children(components: readonly string[]): Promise<string[] | null> {
     if (!(await this.isRealDir(components))) return null;
-    return readdir(join(this.root, ...components));
+    return readdirSync(join(this.root, ...components));
   }
 
   async hostPath(components: readonly string[]): Promise<string | null> {
@@ -67,7 +67,7 @@ export class DirView implements TreeView {
     const cached = this.dirs.get(key(components));
     if (cached !== undefined) return cached;
     const parentOk = await this.isRealDir(components.slice(0, -1));
-    const info = parentOk ? await lstatBig(join(this.root, ...components)) : null;
+    const info = parentOk ? lstatBig(join(this.root, ...components)) : null;
     const isDir = info !== null && info.isDirectory();
     this.dirs.set(key(components), isDir);
     return isDir;
@@ -96,9 +96,9 @@ export class LayeredView implements TreeView {
     const decided = new Map<string, boolean>(); // name -> visible
     for (const layer of layers) {
       const folder = join(this.layers[layer]!, ...components);
-      for (const entry of await readdir(folder, { withFileTypes: true })) {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
         if (decided.has(entry.name)) continue;
-        const hidden = entry.isCharacterDevice() && isWhiteoutDevice((await lstatBig(join(folder, entry.name)))!);
+        const hidden = entry.isCharacterDevice() && isWhiteoutDevice(lstatBig(join(folder, entry.name))!);
         decided.set(entry.name, !hidden);
       }
     }
@@ -109,10 +109,10 @@ export class LayeredView implements TreeView {
     if (components.length === 0) {
       const layers = await this.layersOfDir([]);
       const top = layers[0];
-      return top === undefined ? null : { info: (await lstatBig(this.layers[top]!))!, layer: top };
+      return top === undefined ? null : { info: lstatBig(this.layers[top]!)!, layer: top };
     }
     for (const layer of await this.layersOfDir(components.slice(0, -1))) {
-      const info = await lstatBig(join(this.layers[layer]!, ...components));
+      const info = lstatBig(join(this.layers[layer]!, ...components));
       if (info === null) continue;
       return isWhiteoutDevice(info) ? null : { info, layer };
     }
@@ -128,7 +128,7 @@ export class LayeredView implements TreeView {
       this.layers.forEach((_, i) => result.push(i));
     } else {
       for (const layer of await this.layersOfDir(components.slice(0, -1))) {
-        const info = await lstatBig(join(this.layers[layer]!, ...components));
+        const info = lstatBig(join(this.layers[layer]!, ...components));
         if (info === null) continue;
         if (!info.isDirectory()) break; // a whiteout or a non-folder ends the merge here
         result.push(layer);

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
+import { TsbuildError } from '../../lib/errors.js';
 import { ArchiveError } from './archive-error.js';
 import { DigestMeter } from './digest-meter.js';
 import type { ParsedHeader } from './tar-entry.js';
@@ -59,6 +60,8 @@ export class TarInput {
 
   private readonly raw = new DigestMeter();
   private tar: DigestMeter | undefined;
+  private feeding: Promise<void> | undefined;
+  private feedError: unknown;
 
   static async open(input: Readable, options: TarInputOptions): Promise<TarInput> {
     const { head, rest } = await splitHead(input, 6);
@@ -76,9 +79,8 @@ export class TarInput {
     const extract = tarStream.extract({ allowUnknownFormat: true } as Parameters<typeof tarStream.extract>[0]);
     this.tar = new DigestMeter({ limit: this.options.maxBytes, limitName: 'maxBytes' });
     const stages = this.compression === 'gzip' ? [this.raw, createGunzip(), this.tar] : [this.raw, this.tar];
-    let feedError: unknown;
-    const feeding = pipeline([this.source, ...stages, extract], { signal: this.options.signal }).catch((error: unknown) => {
-      feedError = error;
+    this.feeding = pipeline([this.source, ...stages, extract], { signal: this.options.signal }).catch((error: unknown) => {
+      this.feedError = error;
     });
     try {
       for await (const entry of extract) {
@@ -87,12 +89,24 @@ export class TarInput {
         for await (const _ of body) void _; // drain what the caller left
       }
     } catch (error) {
-      throw toArchiveError(feedError ?? error);
+      throw await this.explain(error);
     } finally {
       this.source.destroy();
     }
-    await feeding;
-    if (feedError !== undefined) throw toArchiveError(feedError);
+    await this.feeding;
+    if (this.feedError !== undefined) throw toArchiveError(this.feedError);
+  }
+
+  /**
+   * The error to report for a failure while reading entries. When the input itself broke
+   * (truncated, corrupt, over budget) that cause wins over what the entry consumer saw, which is
+   * often only "stream destroyed"; errors of our own (an invalid name, a path problem) stay as they are.
+   */
+  async explain(error: unknown): Promise<unknown> {
+    if (error instanceof TsbuildError) return error;
+    this.source.destroy();
+    await this.feeding;
+    return toArchiveError(this.feedError ?? error);
   }
 
   digests(): TarInputDigests {

@@ -15,8 +15,8 @@ export async function diffTrees(base: string, current: string): Promise<LayerCha
 }
 
 async function diffFolder(base: string, current: string, components: readonly string[], out: Change[]): Promise<void> {
-  const before = await sortedChildren(join(base, ...components));
-  const after = await sortedChildren(join(current, ...components));
+  const before = sortedChildren(join(base, ...components));
+  const after = sortedChildren(join(current, ...components));
   let i = 0;
   let j = 0;
   while (i < before.length || j < after.length) {
@@ -36,7 +36,7 @@ async function diffFolder(base: string, current: string, components: readonly st
 async function diffEntry(base: string, current: string, components: readonly string[], out: Change[]): Promise<void> {
   const beforeHost = join(base, ...components);
   const host = join(current, ...components);
-  const [was, now] = await Promise.all([lstatBig(beforeHost), lstatBig(host)]);
+  const [was, now] = [lstatBig(beforeHost), lstatBig(host)];
   const path = components.join('/');
   if (!(await sameEntry({ info: was!, host: beforeHost }, { info: now!, host }))) {
     out.push({ kind: 'modify', path, stat: now!, host });
@@ -45,13 +45,13 @@ async function diffEntry(base: string, current: string, components: readonly str
   }
   if (!now!.isDirectory()) return;
   if (was!.isDirectory()) await diffFolder(base, current, components, out);
-  else for (const name of await sortedChildren(host)) await addTree(current, [...components, name], out);
+  else for (const name of sortedChildren(host)) await addTree(current, [...components, name], out);
 }
 
 async function addTree(current: string, components: readonly string[], out: Change[]): Promise<void> {
   const host = join(current, ...components);
-  const info = (await lstatBig(host))!;
+  const info = lstatBig(host)!;
   out.push({ kind: 'add', path: components.join('/'), stat: info, host });
   if (!info.isDirectory()) return;
-  for (const name of await sortedChildren(host)) await addTree(current, [...components, name], out);
+  for (const name of sortedChildren(host)) await addTree(current, [...components, name], out);
 }

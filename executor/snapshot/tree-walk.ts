@@ -2,7 +2,7 @@
 // which is the order containerd and BuildKit write layer entries in. It never follows symlinks:
 // only real folders are descended into. Iterative, so deep trees cannot exhaust the stack.
 import type { BigIntStats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortedChildren } from './change.js';
 
@@ -20,7 +20,7 @@ interface Frame {
 
 /** Every entry below `root` (the root itself excluded), parents before their children. */
 export async function* walkTree(root: string): AsyncGenerator<WalkEntry> {
-  const stack: Frame[] = [{ components: [], names: await sortedChildren(root), next: 0 }];
+  const stack: Frame[] = [{ components: [], names: sortedChildren(root), next: 0 }];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     const name = frame.names[frame.next++];
@@ -30,8 +30,8 @@ export async function* walkTree(root: string): AsyncGenerator<WalkEntry> {
     }
     const components = [...frame.components, name];
     const host = join(root, ...components);
-    const info = await lstat(host, { bigint: true });
+    const info = lstatSync(host, { bigint: true });
     yield { components, host, info };
-    if (info.isDirectory()) stack.push({ components, names: await sortedChildren(host), next: 0 });
+    if (info.isDirectory()) stack.push({ components, names: sortedChildren(host), next: 0 });
   }
 }

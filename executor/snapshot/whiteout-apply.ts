@@ -11,7 +11,7 @@
 //   trusted.overlay.opaque xattr from Node (and would not want to depend on it).
 // - flat trees (copy-mode snapshots): the lower content is removed in place, in-root, never
 //   following a symlink at the final component (SECURITY C4, C5).
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { posix } from 'node:path';
 import { type ImpliedDirAttrs, type InRoot, lstatOrNull, makeDeviceNode, removeEntry } from './in-root.js';
 import type { TreeView } from './lower-view.js';
@@ -60,7 +60,7 @@ async function overlayFolder(dir: string, ctx: OverlayWhiteoutContext): Promise<
     const inLower = await ctx.lower.lstat([...existing, ...missing]);
     if (inLower === null || !inLower.isDirectory()) return null;
   } else {
-    const info = await lstatOrNull(ctx.upper.hostPath(existing));
+    const info = lstatOrNull(ctx.upper.hostPath(existing));
     if (info === null || !info.isDirectory()) return null;
   }
   const location = await ctx.upper.ensureDir(dir, ctx.implied);
@@ -69,7 +69,7 @@ async function overlayFolder(dir: string, ctx: OverlayWhiteoutContext): Promise<
 }
 
 async function hideLowerEntry(components: readonly string[], ctx: OverlayWhiteoutContext): Promise<void> {
-  const inUpper = await lstatOrNull(ctx.upper.hostPath(components));
+  const inUpper = lstatOrNull(ctx.upper.hostPath(components));
   if (inUpper !== null) {
     // Written by this layer: it stays. A folder would still merge with the lower one, so the
     // lower folder's children are hidden one by one (an explicit opaque folder).
@@ -88,13 +88,13 @@ export async function applyRemovalWhiteouts(pending: readonly PendingWhiteout[],
   for (const whiteout of pending) {
     const { existing, missing } = await root.resolve(whiteout.dir, true);
     if (missing.length > 0) continue; // nothing there; a whiteout never creates folders here
-    const info = await lstatOrNull(root.hostPath(existing));
+    const info = lstatOrNull(root.hostPath(existing));
     if (info === null || !info.isDirectory()) continue;
     if (whiteout.kind === 'whiteout') {
       await prune([...existing, posix.basename(whiteout.target)], root, written);
       continue;
     }
-    for (const name of await readdir(root.hostPath(existing))) await prune([...existing, name], root, written);
+    for (const name of readdirSync(root.hostPath(existing))) await prune([...existing, name], root, written);
   }
 }
 
@@ -103,7 +103,7 @@ async function prune(components: readonly string[], root: InRoot, written: Writt
     await removeEntry(root.hostPath(components)); // unlinks a symlink, never its target
     return;
   }
-  const info = await lstatOrNull(root.hostPath(components));
+  const info = lstatOrNull(root.hostPath(components));
   if (info === null || !info.isDirectory()) return;
-  for (const name of await readdir(root.hostPath(components))) await prune([...components, name], root, written);
+  for (const name of readdirSync(root.hostPath(components))) await prune([...components, name], root, written);
 }

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { TsbuildError } from '../lib/errors.js';
+import { removeStaleTempFiles } from './temp-files.js';
 
 export interface RootInputs {
   /** `--root DIR`, or the library's `root` option: wins over everything else. */
@@ -92,4 +93,14 @@ export async function createRootFolders(layout: RootLayout): Promise<void> {
   } catch (error) {
     throw new TsbuildError('E_STORE', `cannot create the tsbuild root ${layout.root}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * What every run does first: create the folders, and remove the temp files of writers that
+ * are provably dead (a kill -9 or a power cut mid-write). Cheap: one readdir of tmp/ and one
+ * /proc read per leftover. Older leftovers of unjudgeable writers wait for prune or verify.
+ */
+export async function openRoot(layout: RootLayout): Promise<void> {
+  await createRootFolders(layout);
+  await removeStaleTempFiles(layout.tmp);
 }

@@ -165,7 +165,7 @@ export async function removeEntry(host: string): Promise<void> {
 }
 
 /** Creates a new regular file (O_EXCL|O_NOFOLLOW: never writes through an existing link) from `content`. */
-export async function writeNewFile(host: string, content: AsyncIterable<Buffer>, attrs: EntryAttrs, owners: boolean): Promise<void> {
+export async function writeNewFile(host: string, content: AsyncIterable<Buffer> | Iterable<Buffer>, attrs: EntryAttrs, owners: boolean): Promise<void> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const fd = fs.openSync(host, flags, 0o600);
   try {

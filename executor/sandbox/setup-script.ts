@@ -44,9 +44,21 @@ user_mount() {
 }
 umask 022
 cd / || fail 'cannot enter /'
-for procs in "$TSB_CGROUP_1" "$TSB_CGROUP_2"; do
-  if [ -n "$procs" ]; then echo 0 > "$procs" || fail "cannot join $procs"; fi
-done
+# Moving a process between cgroups waits for an RCU grace period (often 10+ ms), so this shell
+# (pid 1 here) is moved by background writers while the mounts go on, and waited for before the
+# step's first process is forked: everything of the step is counted, only setup tools are not.
+# The files are opened here, before pivot_root changes what their paths mean.
+join1=; join2=
+if [ -n "$TSB_CGROUP_1" ]; then
+  exec 5>"$TSB_CGROUP_1" || fail "cannot open $TSB_CGROUP_1"
+  (echo 1 >&5) & join1=$!
+  exec 5>&-
+fi
+if [ -n "$TSB_CGROUP_2" ]; then
+  exec 5>"$TSB_CGROUP_2" || fail "cannot open $TSB_CGROUP_2"
+  (echo 1 >&5) & join2=$!
+  exec 5>&-
+fi
 if [ -n "$TSB_HOSTNAME_TOOL" ]; then
   "$TSB_HOSTNAME_TOOL" "$TSB_HOSTNAME" || fail 'cannot set the hostname'
 else
@@ -72,6 +84,8 @@ if [ "$n" -gt 0 ]; then
   cd /
 fi
 if [ -n "$TSB_REMOUNT_RO" ]; then "$TSB_MOUNT" -o "$TSB_REMOUNT_RO" "$TSB_R" || fail 'cannot make the rootfs read-only'; fi
+if [ -n "$join1" ]; then wait "$join1" || fail "cannot join $TSB_CGROUP_1"; fi
+if [ -n "$join2" ]; then wait "$join2" || fail "cannot join $TSB_CGROUP_2"; fi
 "$TSB_UNSHARE" --pid --fork --kill-child -- "$TSB_SHELL" -c "$TSB_INNER" tsbuild-pid1 "$@" 2>&4 4>&-
 exit $?
 `;

@@ -4,8 +4,9 @@
 // File descriptors: the child gets exactly 0, 1, 2 and the status pipe 3. Node opens everything
 // close-on-exec, but descriptors Node itself inherited without it do reach children; the setup
 // script closes every descriptor above 4 before the step starts (setup-script.ts).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { TsbuildError } from '../../lib/errors.js';
 import { EXEC_MARKER } from './setup-script.js';
 import type { Stdio } from './types.js';
 
@@ -56,39 +57,52 @@ function connectStdin(io: Stdio, stdin: Writable | null): void {
   io.stdin.pipe(stdin);
 }
 
-export function runSandboxProcess(command: SandboxCommand, io: Stdio, signal?: AbortSignal): Promise<SandboxExit> {
-  // An 'abort' listener added to an already aborted signal never fires: do not start at all.
-  if (signal?.aborted) return Promise.resolve({ code: null, signal: null, started: false, setupOutput: '', aborted: true });
-  return new Promise((resolve, reject) => {
-    const wantsStdin = io.stdin !== undefined && io.stdin !== 'ignore';
-    // detached: a new session without a controlling terminal, so /dev/tty in the sandbox cannot
-    // reach the user's terminal; the parent-death signal (not the session) ties it to us.
-    const child = spawn(command.file, [...command.args], {
+/** e.g. E2BIG: one argument or environment entry above 128 KiB, or all of them above the kernel's limit. */
+function startError(error: Error): TsbuildError {
+  return new TsbuildError('E_STEP', `cannot start the sandbox: ${error.message}`, { cause: error });
+}
+
+/**
+ * detached: a new session without a controlling terminal, so /dev/tty in the sandbox cannot reach
+ * the user's terminal; the parent-death signal (not the session) ties the tree to us.
+ */
+function startChild(command: SandboxCommand, io: Stdio): ChildProcess {
+  const wantsStdin = io.stdin !== undefined && io.stdin !== 'ignore';
+  try {
+    return spawn(command.file, [...command.args], {
       cwd: '/',
       env: { ...command.env },
       detached: true,
       stdio: [wantsStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     });
-    let aborted = false;
-    const onAbort = (): void => {
-      aborted = true;
-      killTree(child.pid);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout!.pipe(io.stdout, { end: false });
-    child.stderr!.pipe(io.stderr, { end: false });
-    connectStdin(io, child.stdin);
-    const status = collectStatus(child.stdio[3] as Readable);
-    child.once('error', (error) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(error);
+  } catch (error) {
+    throw startError(error as Error); // spawn throws E2BIG synchronously
+  }
+}
+
+export async function runSandboxProcess(command: SandboxCommand, io: Stdio, signal?: AbortSignal): Promise<SandboxExit> {
+  // An 'abort' listener added to an already aborted signal never fires: do not start at all.
+  if (signal?.aborted) return { code: null, signal: null, started: false, setupOutput: '', aborted: true };
+  const child = startChild(command, io);
+  let aborted = false;
+  const onAbort = (): void => {
+    aborted = true;
+    killTree(child.pid);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  child.stdout!.pipe(io.stdout, { end: false });
+  child.stderr!.pipe(io.stderr, { end: false });
+  connectStdin(io, child.stdin);
+  const status = collectStatus(child.stdio[3] as Readable);
+  try {
+    const [code, exitSignal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.once('error', (error) => reject(startError(error)));
+      child.once('close', (code, exitSignal) => resolve([code, exitSignal]));
     });
-    child.once('close', (code, exitSignal) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (io.stdin && io.stdin !== 'ignore') io.stdin.unpipe();
-      const setupOutput = status();
-      const started = setupOutput.split('\n').includes(EXEC_MARKER);
-      resolve({ code, signal: exitSignal, started, setupOutput, aborted });
-    });
-  });
+    const setupOutput = status();
+    return { code, signal: exitSignal, started: setupOutput.split('\n').includes(EXEC_MARKER), setupOutput, aborted };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (io.stdin && io.stdin !== 'ignore') io.stdin.unpipe();
+  }
 }

@@ -12,7 +12,11 @@ function typeOf(info: { isDirectory(): boolean; isFile(): boolean; isSymbolicLin
   return info.isDirectory() ? 'd' : info.isFile() ? 'f' : info.isSymbolicLink() ? 'l' : info.isFIFO() ? 'p' : '?';
 }
 
-export async function listView(view: TreeView, options: { mtimes?: boolean } = {}): Promise<string[]> {
+/**
+ * `mtimes: false` leaves times out (a step touches folders); `links: false` leaves link counts out
+ * (in stacked snapshots a lower inode keeps the count of its own layer, as in an overlay mount).
+ */
+export async function listView(view: TreeView, options: { mtimes?: boolean; links?: boolean } = {}): Promise<string[]> {
   const lines: string[] = [];
   async function visit(components: string[]): Promise<void> {
     for (const name of ((await view.children(components)) ?? []).sort(compareNames)) {
@@ -20,8 +24,8 @@ export async function listView(view: TreeView, options: { mtimes?: boolean } = {
       const info = (await view.lstat(path))!;
       const host = (await view.hostPath(path))!;
       const detail = info.isFile() ? createHash('sha256').update(readFileSync(host)).digest('hex').slice(0, 16) : info.isSymbolicLink() ? `-> ${readlinkSync(host)}` : '';
-      const mtime = options.mtimes === false || info.isDirectory() ? '' : ` t=${info.mtimeNs / 1_000_000_000n}`;
-      lines.push(`${path.join('/')} ${typeOf(info)} ${(Number(info.mode) & 0o7777).toString(8)} ${info.uid}:${info.gid} n=${info.isDirectory() ? '' : info.nlink} ${info.isFile() ? info.size : ''} ${detail}${mtime}`);
+      const mtime = options.mtimes === false ? '' : ` t=${info.mtimeNs / 1_000_000_000n}`;
+      lines.push(`${path.join('/')} ${typeOf(info)} ${(Number(info.mode) & 0o7777).toString(8)} ${info.uid}:${info.gid} n=${info.isDirectory() || options.links === false ? '' : info.nlink} ${info.isFile() ? info.size : ''} ${detail}${mtime}`);
       if (info.isDirectory()) await visit(path);
     }
   }

@@ -109,7 +109,10 @@ function outerEnv(input: CommandInput): Record<string, string> {
     TSB_INNER: INNER_SCRIPT,
     TSB_MULTIDIGIT_FDS: tools.shell.endsWith('/bash') ? '1' : '',
     TSB_HOSTNAME: spec.hostname,
+    // Root writes /proc/sys/kernel/hostname (no process needed); a user namespace may not, so it
+    // needs sethostname(2) from hostname(1).
     TSB_HOSTNAME_TOOL: rootless ? tools.hostname! : '',
+    // A fresh network namespace has `lo` down; without iproute2 it stays down (no loopback traffic).
     TSB_IP: spec.network === 'none' && tools.ip ? tools.ip : '',
     TSB_CGROUP_1: cgroup1,
     TSB_CGROUP_2: cgroup2,

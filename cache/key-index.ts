@@ -21,6 +21,7 @@ import { isDigest } from './digest.js';
 import { acquireLock, tryLock, type LockHolder } from './lock.js';
 import type { RootLayout } from './root.js';
 import { sealJson, unsealJson } from './sealed-json.js';
+import { asStoreError } from './store-errors.js';
 
 export interface LayerRef {
   /** Digest of the stored (compressed) layer blob. */
@@ -107,8 +108,12 @@ export class KeyIndex {
     const body = recordBody(record, created);
     const problem = checkBody(body, record.key);
     if (problem !== undefined) throw new TsbuildError('E_STORE', `refusing to write cache record ${record.key}: ${problem}`);
-    await writeFileAtomic(this.recordPath(record.key), sealJson(body), { tmpDir: this.layout.tmp, mode: 0o600, failpoints: 'index' });
-    if (record.stepIdentity !== undefined) await this.pointStep(record.stepIdentity, record.key);
+    try {
+      await writeFileAtomic(this.recordPath(record.key), sealJson(body), { tmpDir: this.layout.tmp, mode: 0o600, failpoints: 'index' });
+      if (record.stepIdentity !== undefined) await this.pointStep(record.stepIdentity, record.key);
+    } catch (error) {
+      throw asStoreError(error, this.layout.index);
+    }
     return { ...record, stepIdentity: record.stepIdentity, created, lastUsedMs: Date.now() };
   }
 

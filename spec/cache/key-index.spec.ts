@@ -89,7 +89,8 @@ describe('cache/key-index', () => {
     await index.put(record('a'));
     resetFailpoints('index.beforeRename=eio');
     const error = await index.put(record('a', { configChange: { env: ['A=2'] } })).then(() => undefined, (e: unknown) => e);
-    expect(error).to.have.property('code', 'EIO');
+    expect(error).to.have.property('code', 'E_STORE');
+    expect((error as Error).message).to.match(/cannot write to the tsbuild store/);
     expect((await index.get(keyOf('a')))?.configChange).to.deep.equal({ env: ['A=1'] });
     expect(await readdir(layout.tmp)).to.deep.equal([]);
   });

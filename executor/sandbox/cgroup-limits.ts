@@ -87,6 +87,24 @@ async function createV2(mount: CgroupMount, limits: SandboxLimits, name: string)
   }
 }
 
+/** Where run cgroups are created: the v2 root, or our own cgroup in the v1 pids and memory hierarchies. */
+export async function cgroupParents(): Promise<string[]> {
+  try {
+    const mounts = await cgroupMounts();
+    const unified = mounts.find((m) => m.version === 2 && m.mountPoint === '/sys/fs/cgroup');
+    if (unified) return [unified.mountPoint];
+    const parents: string[] = [];
+    for (const controller of ['pids', 'memory']) {
+      const mount = mounts.find((m) => m.version === 1 && m.controllers.includes(controller));
+      const own = await ownV1Path(controller);
+      if (mount && own !== undefined) parents.push(join(mount.mountPoint, own));
+    }
+    return parents;
+  } catch {
+    return [];
+  }
+}
+
 function v1Settings(limits: SandboxLimits): [controller: string, file: string, value: number][] {
   const settings: [string, string, number][] = [];
   if (limits.pids !== undefined) settings.push(['pids', 'pids.max', limits.pids]);
@@ -154,10 +172,13 @@ async function killMembers(dir: string): Promise<void> {
   }
 }
 
-/** A cgroup for one run, or undefined when this machine gives us none (then rlimits apply). */
-export async function createRunCgroup(limits: SandboxLimits): Promise<RunCgroup | undefined> {
+/**
+ * A cgroup for one run, or undefined when this machine gives us none (then rlimits apply).
+ * `namePrefix` carries node's pid, so a run's cgroup left by a killed node can be swept.
+ */
+export async function createRunCgroup(limits: SandboxLimits, namePrefix: string): Promise<RunCgroup | undefined> {
   if (limits.pids === undefined && limits.memoryBytes === undefined) return undefined;
-  const name = `tsbuild-sandbox-${randomBytes(8).toString('hex')}`;
+  const name = `${namePrefix}${randomBytes(8).toString('hex')}`;
   try {
     const mounts = await cgroupMounts();
     const unified = mounts.find((m) => m.version === 2 && m.mountPoint === '/sys/fs/cgroup');

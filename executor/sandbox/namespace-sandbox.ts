@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { TsbuildError } from '../../lib/errors.js';
-import { createRunCgroup, DEFAULT_LIMITS, type RunCgroup, type SandboxLimits } from './cgroup-limits.js';
+import { cgroupParents, createRunCgroup, DEFAULT_LIMITS, type RunCgroup, type SandboxLimits } from './cgroup-limits.js';
 import { sandboxCommand } from './command-line.js';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files.js';
 import { detectHostLayout, type HostLayout } from './host-layout.js';
@@ -16,6 +16,7 @@ import { devBatch, lateBatch, preBatch, procBatch, type PlanInput } from './moun
 import { MountStubs } from './mount-stubs.js';
 import { prepareTargets, type PreparedTargets } from './mount-targets.js';
 import { runSandboxProcess, type SandboxExit } from './sandbox-process.js';
+import { runNamePrefix, sweepStaleRuns } from './stale-runs.js';
 import { createStagingDir, defaultStagingBase, etcSourcePaths, removeStagingDir, writeEtcFiles, writeStaging } from './staging-root.js';
 import type { RunResult, RunSpec, Sandbox, Stdio } from './types.js';
 import { validateRunSpec } from './validate-spec.js';
@@ -74,6 +75,7 @@ export class NamespaceSandbox implements Sandbox {
       const privileges = await detectPrivileges(tools);
       const layout = await detectHostLayout(privileges.kind === 'rootless');
       const stagingBase = this.stagingBase ?? (await defaultStagingBase());
+      await sweepStaleRuns(stagingBase, await cgroupParents());
       return { tools, privileges, layout, stagingBase, stagingFlags: await inheritedMountFlags(stagingBase) };
     })();
     return this.hostSetup;
@@ -86,14 +88,14 @@ export class NamespaceSandbox implements Sandbox {
     checkIdsAreMapped(spec, host.privileges);
     const info = await stat(spec.rootfs).catch(() => undefined);
     if (!info?.isDirectory()) throw new TsbuildError('E_STEP', `sandbox rootfs ${spec.rootfs} is not a directory`);
-    const { dir, rootName } = await createStagingDir(host.stagingBase);
+    const { dir, rootName } = await createStagingDir(host.stagingBase, runNamePrefix());
     const state: RunState = { spec, host, stagingDir: dir, rootName, stubs: new MountStubs(spec.rootfs) };
     let cgroup: RunCgroup | undefined;
     let outcome: { result: RunResult } | { error: unknown };
     try {
       const { targets, rootfsFlags } = await this.prepare(state);
       if (signal?.aborted) throw aborted();
-      cgroup = await createRunCgroup(this.limits);
+      cgroup = await createRunCgroup(this.limits, runNamePrefix());
       const readonlyRemount = ['remount', 'bind', ...new Set([...rootfsFlags, 'ro', 'nodev'])].join(',');
       const command = sandboxCommand({ ...state, ...host, targets, cgroup, limits: this.limits, readonlyRemount }, io.tty);
       outcome = { result: interpretExit(await runSandboxProcess(command, io, signal)) };

@@ -52,9 +52,12 @@ export async function defaultStagingBase(): Promise<string> {
   return tmpdir();
 }
 
-/** Creates T (mode 0700: other host users cannot look in) and its unguessable rootfs mount point name. */
-export async function createStagingDir(base: string): Promise<{ dir: string; rootName: string }> {
-  const dir = await mkdtemp(join(base, 'tsbuild-sandbox-'));
+/**
+ * Creates T (mode 0700: other host users cannot look in) and its unguessable rootfs mount point
+ * name. `namePrefix` carries node's pid (stale-runs.ts).
+ */
+export async function createStagingDir(base: string, namePrefix: string): Promise<{ dir: string; rootName: string }> {
+  const dir = await mkdtemp(join(base, namePrefix));
   return { dir, rootName: `r-${randomBytes(16).toString('hex')}` };
 }
 

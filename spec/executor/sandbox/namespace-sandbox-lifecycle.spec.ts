@@ -2,14 +2,25 @@
 // runs, and that nothing (process, mount, staging folder, cgroup) outlives a run.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { readdir, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { SandboxLimits } from '../../../executor/sandbox/cgroup-limits.js';
+import { cgroupParents, type SandboxLimits } from '../../../executor/sandbox/cgroup-limits.js';
 import { NamespaceSandbox } from '../../../executor/sandbox/namespace-sandbox.js';
 import { busyboxSpec, makeRootfs, processesWith, processMarker, makeStagingBase, removeDir, requireRoot, runCaptured, sandboxLeftovers } from './sandbox-harness.js';
 
 const childScript = join(dirname(fileURLToPath(import.meta.url)), 'sandbox-child.js');
+
+async function cgroupsOf(pid: number): Promise<string[]> {
+  const found: string[] = [];
+  for (const parent of await cgroupParents()) {
+    for (const name of await readdir(parent).catch(() => [] as string[])) {
+      if (name.startsWith(`tsbuild-sandbox-${pid}-`)) found.push(join(parent, name));
+    }
+  }
+  return found;
+}
 
 /** Waits until at least `count` processes carry `marker`; fails instead of hanging. */
 async function waitForProcesses(marker: string, count: number, timeoutMs = 10_000): Promise<void> {
@@ -77,7 +88,7 @@ describe('executor/sandbox/namespace-sandbox: lifecycle and limits', function ()
     expect(error).to.have.property('code', 'E_ABORTED');
   });
 
-  it('[root] takes every sandbox process down when node itself is killed', async () => {
+  it('[root] takes every sandbox process down when node itself is killed; the next sandbox sweeps what node left', async () => {
     const marker = processMarker();
     const input = JSON.stringify({ spec: sh('sleep 1000 & sleep 1000', marker, { uid: 1000, gid: 1000 }), options: { stagingBase: staging } });
     const child = spawn(process.execPath, [childScript, input], { stdio: 'ignore' });
@@ -88,10 +99,14 @@ describe('executor/sandbox/namespace-sandbox: lifecycle and limits', function ()
     } finally {
       child.kill('SIGKILL');
     }
-    // node could not clean up after itself: its staging folder (no mounts in it) may remain, nothing else.
-    const leftovers = await sandboxLeftovers(rootfs, staging);
-    expect(leftovers.filter((path) => !path.startsWith(`${staging}/tsbuild-sandbox-`))).to.deep.equal([]);
-    for (const path of leftovers) await removeDir(path);
+    // Node could not clean up: its staging folder (no mount in it) and cgroup remain, named by its pid.
+    const leftovers = [...(await sandboxLeftovers(rootfs, staging)), ...(await cgroupsOf(child.pid!))];
+    expect(leftovers).to.not.be.empty;
+    expect(leftovers.every((path) => path.includes(`/tsbuild-sandbox-${child.pid}-`))).to.equal(true);
+    const past = new Date(Date.now() - 3_600_000);
+    for (const path of leftovers) await utimes(path, past, past); // older than the sweep's safety margin
+    await runCaptured(sandboxWith(), busyboxSpec(rootfs));
+    expect([...(await sandboxLeftovers(rootfs, staging)), ...(await cgroupsOf(child.pid!))]).to.deep.equal([]);
   });
 
   it('[root] ends a runaway fork loop with a failed step under a pids limit, and the host stays responsive', async () => {

@@ -55,6 +55,7 @@ export async function prune(layout: RootLayout, options: PruneOptions = {}): Pro
     const [blobs, records] = [await listBlobs(content), await listRecords(index)];
     const plan = planPrune(blobs, records, protectedDigests, { ...options, now: Date.now() });
     await sweep(content, index, plan.records, plan.blobs);
+    await index.removeDanglingStepPointers();
     return { removedBlobs: plan.blobs, removedRecords: plan.records, reclaimedBytes: plan.bytes + temp.bytes, removedTempFiles: temp.removed };
   } finally {
     await lock.release();
@@ -86,7 +87,9 @@ export async function verify(layout: RootLayout, options: Pick<KeepOptions, 'loc
     await readLeasedDigests(layout);
     const content = await ContentStore.open(layout);
     const { checked: blobsChecked, bad: badBlobs } = await verifyBlobs(content);
-    const { checked: recordsChecked, dropped: droppedRecords } = await verifyRecords(content, new KeyIndex(layout));
+    const index = new KeyIndex(layout);
+    const { checked: recordsChecked, dropped: droppedRecords } = await verifyRecords(content, index);
+    await index.removeDanglingStepPointers();
     return { blobsChecked, badBlobs, recordsChecked, droppedRecords, removedTempFiles: temp.removed };
   } finally {
     await lock.release();

@@ -152,6 +152,23 @@ export class KeyIndex {
     }
   }
 
+  /** Removes step pointers that are damaged or name a record that is gone; returns how many. */
+  async removeDanglingStepPointers(): Promise<number> {
+    let removed = 0;
+    for (const shard of await listNames(this.steps)) {
+      for (const name of await listNames(join(this.steps, shard))) {
+        const path = join(this.steps, shard, name);
+        const unsealed = unsealJson(await readFile(path, 'utf8').catch(() => ''));
+        const key = unsealed.ok ? (unsealed.body as { key?: unknown }).key : undefined;
+        const alive = typeof key === 'string' && KEY_PATTERN.test(key) && (await stat(this.recordPath(key)).catch(() => undefined)) !== undefined;
+        if (alive) continue;
+        await unlink(path).catch(() => undefined);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   /** A per-key "being built" lock: avoids building the same key twice at once, nothing more. */
   async lockForBuilding(key: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LockHolder> {
     return acquireLock(this.buildingLockPath(key), { ...options, tmpDir: this.layout.tmp, purpose: `building ${key}` });

@@ -85,6 +85,18 @@ describe('cache/gc', () => {
     await lease.release();
   });
 
+  it('prune also removes the step pointers of removed records', async () => {
+    const { digest } = await content.ingest(Buffer.from('layer'));
+    await index.put({ key: keyOf('a'), layer: { digest, diffId: digest, size: 5 }, configChange: null, input: 1, stepIdentity: 'step' });
+    await index.put({ key: keyOf('b'), layer: null, configChange: null, input: 2, stepIdentity: 'kept step' });
+    await prune(layout, { all: true, keep: [] });
+    expect(await index.previousForStep('step')).to.equal(undefined);
+    expect((await readdir(join(layout.index, 'steps'), { recursive: true })).filter((name) => name.endsWith('.json'))).to.deep.equal([]);
+    await index.put({ key: keyOf('c'), layer: null, configChange: null, input: 3, stepIdentity: 'kept step' });
+    await prune(layout);
+    expect((await index.previousForStep('kept step'))?.key).to.equal(keyOf('c'));
+  });
+
   it('prune with until and with all', async () => {
     const stale = await cached('stale', 120);
     const fresh = await cached('fresh', 1);

@@ -92,21 +92,23 @@ function verifyDigest(what: string, expected: string | undefined, actual: string
 
 /** rename(2) publishes the folder in one step; a complete `dest` that appeared meanwhile wins. */
 async function publish(tmp: string, dest: string, marker: SnapshotMarker): Promise<UnpackedSnapshot> {
-  try {
-    await rename(tmp, dest);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(tmp, dest);
+      await fsyncPath(dirname(dest));
+      return { marker, reused: false };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt === 2) throw error;
+    }
     const winner = await readSnapshotMarker(dest);
     if (winner !== null) {
       await rm(tmp, { recursive: true, force: true });
       return { marker: winner, reused: true };
     }
-    await rm(dest, { recursive: true, force: true }); // debris of an interrupted unpack
-    await rename(tmp, dest);
+    // No marker: debris of an interrupted unpack (ours are only ever renamed in complete).
+    await rm(dest, { recursive: true, force: true });
   }
-  await fsyncPath(dirname(dest));
-  return { marker, reused: false };
 }
 
 /** syncfs(2) through coreutils `sync -f`: Node has no syncfs, and fsync of every file is slower. */

@@ -16,11 +16,14 @@ import { prepareRootfs } from '../../../executor/snapshot/overlay.js';
 import { snapshotTree, unpackLayerSnapshot } from '../../../executor/snapshot/snapshot-unpack.js';
 import { diffTrees } from '../../../executor/snapshot/tree-diff.js';
 import { makeBusyboxRootfs } from '../../support/busybox-rootfs.js';
-import { isRoot } from './step-harness.js';
+import { isRoot, unmountUnder } from './step-harness.js';
 import { listView } from './tree-listing.js';
 
 const made: string[] = [];
-after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+after(() => {
+  unmountUnder(made);
+  made.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,7 +1,8 @@
 // Runs a "step" the way the executor will: lower snapshots unpacked from layer tars, a rootfs
 // prepared over them (overlay mount or copy), a change made in the merged view, the changes
 // diffed and written as a layer tar. Specs compare what the overlay and copy paths produce.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -15,10 +16,10 @@ import { mkTar, type TarFixtureEntry } from '../../support/mk-tar.js';
 export const SPEC_EPOCH = 1_700_000_000;
 
 /** Unpacks layers (bottom first) as a chain of snapshots; returns the trees, topmost first. */
-export async function snapshotChain(store: string, layers: readonly (readonly TarFixtureEntry[] | Buffer)[]): Promise<string[]> {
+export async function snapshotChain(store: string, layers: readonly (readonly TarFixtureEntry[] | Buffer)[], name = (i: number) => `chain-${i}`): Promise<string[]> {
   let lowers: string[] = [];
   for (const [i, layer] of layers.entries()) {
-    const dest = join(store, `chain-${i}`);
+    const dest = join(store, name(i));
     const bytes = Buffer.isBuffer(layer) ? layer : mkTar(layer);
     await unpackLayerSnapshot(Readable.from([bytes]), dest, { lowers });
     lowers = [snapshotTree(dest), ...lowers];
@@ -45,7 +46,16 @@ export async function runStep(lowers: readonly string[], mode: 'overlay' | 'copy
     return { ...digest, tar: Buffer.concat(chunks), kind: prepared.kind };
   } finally {
     await prepared.cleanup();
+    unmountUnder([work]);
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Lazily unmounts whatever a failed spec left mounted below `dirs`, so cleanup can remove them. */
+export function unmountUnder(dirs: readonly string[]): void {
+  const targets = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((line) => line.split(' ')[1] ?? '');
+  for (const target of targets.reverse()) {
+    if (dirs.some((dir) => target === dir || target.startsWith(`${dir}/`))) spawnSync('umount', ['-l', target]);
   }
 }
 

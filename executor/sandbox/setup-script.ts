@@ -4,10 +4,16 @@
 //
 // Process tree (U = util-linux unshare):
 //   node → setpriv --pdeathsig=KILL → U1 (new mount, uts, ipc, [net], [user] and pid namespace ns1)
-//     └ OUTER (pid 1 of ns1): cgroups, hostname, lo, all mounts, pivot_root into T, cwd
+//     └ OUTER (pid 1 of ns1): cgroup, hostname, lo; mounts the staging root T (mount-plan.ts),
+//       pivot_root into it (the host's root stays at /.old until INNER detaches it), mounts /dev,
+//       /sys, /etc files and the caller's mounts inside the rootfs, creates the cwd
 //        └ U2 (new pid namespace ns2)
-//           └ INNER (pid 1 of ns2): mounts /proc for ns2, masks it, closes stray fds, then
-//              exec setpriv (gid, groups, caps) → env -i (the step's env) → U --root --wd --setuid → argv
+//           └ INNER (pid 1 of ns2): mounts /proc for ns2 and masks it, detaches /.old and T's own
+//              /proc, closes stray fds, then exec setpriv (gid, groups, caps) → env -i (the step's
+//              env) → U --root --wd --setuid → argv
+// Caller mounts are staged in T before pivot_root and moved onto their targets after it, each one
+// only after `cd -P` + `pwd -P` proved the target directory is still the one resolved in node (a
+// shared cache mount could change under us); a move always lands inside T, never on the host.
 // The step's process ends up as pid 1 of ns2 and sees only its own processes. OUTER never changes
 // credentials, so the parent-death signal set by U1 stays armed on it (setgid/setuid clear it on
 // INNER): if node dies or kills U1, OUTER dies, and the kernel kills everything in ns1 and ns2.

@@ -75,11 +75,15 @@ export function lstatOrNull(path: string): Stats | null {
 }
 
 export class InRoot {
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    /** Whether folders created on the way get their owner set (needs root in our namespace). */
+    private readonly owners: boolean,
+  ) {}
 
   /** The root itself may be reached through a symlink; it is resolved once, here. */
-  static async open(root: string): Promise<InRoot> {
-    return new InRoot(await realpath(root));
+  static async open(root: string, options: { owners?: boolean } = {}): Promise<InRoot> {
+    return new InRoot(await realpath(root), options.owners ?? process.getuid?.() === 0);
   }
 
   hostPath(components: readonly string[]): string {
@@ -138,7 +142,7 @@ export class InRoot {
       components.push(name);
       const host = this.hostPath(components);
       fs.mkdirSync(host, 0o700);
-      await setEntryAttrs(host, await implied(components), true);
+      await setEntryAttrs(host, await implied(components), this.owners);
       createdDirs.push([...components]);
     }
     return { components, host: this.hostPath(components), createdDirs };

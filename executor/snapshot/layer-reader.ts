@@ -54,7 +54,10 @@ export interface ApplyLayerOptions {
   readonly budgets?: Partial<LayerBudgets>;
   /** 'skip' (default) drops block and character devices with a warning; 'create' is for trusted input only. */
   readonly devices?: 'skip' | 'create';
-  /** Apply the archive's uid/gid (default). Off when the ids cannot be mapped (rootless, one id). */
+  /**
+   * Apply the archive's uid/gid. Defaults to "when we are root" (in our user namespace, as the
+   * engine always is); turn off when the ids cannot be mapped (rootless with a single id).
+   */
   readonly preserveOwners?: boolean;
   /** remove/literal: attributes of parent folders the archive does not list (default 0755 root). */
   readonly impliedDirAttrs?: EntryAttrs;
@@ -82,7 +85,8 @@ const DEFAULT_DIR: EntryAttrs = { mode: 0o755, uid: 0, gid: 0 };
 export async function applyLayer(input: Readable, root: string, options: ApplyLayerOptions): Promise<ApplyLayerResult> {
   const budgets = { ...DEFAULT_LAYER_BUDGETS, ...options.budgets };
   const tar = await TarInput.open(input, { maxBytes: budgets.maxBytes, ...(options.signal ? { signal: options.signal } : {}) });
-  const applier = new LayerApplier(await InRoot.open(root), options);
+  const owners = options.preserveOwners ?? process.getuid?.() === 0;
+  const applier = new LayerApplier(await InRoot.open(root, { owners }), { ...options, preserveOwners: owners });
   let entries = 0;
   try {
     for await (const { header, body } of tar.entries()) {
@@ -113,7 +117,7 @@ class LayerApplier {
     private readonly options: ApplyLayerOptions,
   ) {
     this.lower = new LayeredView(options.lowers ?? []);
-    this.owners = options.preserveOwners ?? true;
+    this.owners = options.preserveOwners ?? false;
     this.implied = options.whiteouts === 'overlay' ? (components) => this.impliedFromLower(components) : async () => options.impliedDirAttrs ?? DEFAULT_DIR;
   }
 

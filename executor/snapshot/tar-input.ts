@@ -99,14 +99,16 @@ export class TarInput {
 
   /**
    * The error to report for a failure while reading entries. When the input itself broke
-   * (truncated, corrupt, over budget) that cause wins over what the entry consumer saw, which is
-   * often only "stream destroyed"; errors of our own (an invalid name, a path problem) stay as they are.
+   * (truncated, corrupt, over budget) the entry consumer often only sees its stream torn down;
+   * then the input's own error is the one worth reporting. Errors of our own (an invalid name, a
+   * path problem, a failed system call) are reported as they are.
    */
   async explain(error: unknown): Promise<unknown> {
     if (error instanceof TsbuildError) return error;
     this.source.destroy();
     await this.feeding;
-    return toArchiveError(this.feedError ?? error);
+    if (isTeardown(error)) return toArchiveError(this.feedError !== undefined && !isTeardown(this.feedError) ? this.feedError : error);
+    return (error as NodeJS.ErrnoException).syscall !== undefined ? error : toArchiveError(error);
   }
 
   digests(): TarInputDigests {
@@ -138,12 +140,18 @@ async function splitHead(input: Readable, want: number): Promise<{ head: Buffer;
   return { head, rest: Readable.from(all(), { objectMode: false }) };
 }
 
+/** A stream closed under the reader (a consequence of some other failure, not a cause). */
+function isTeardown(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || /Stream was destroyed|Premature close/.test((error as Error | undefined)?.message ?? '');
+}
+
 /** Parser and zlib errors become archive errors with a reason; ours pass through unchanged. */
 function toArchiveError(error: unknown): unknown {
   if (error instanceof ArchiveError || !(error instanceof Error)) return error;
   if ((error as NodeJS.ErrnoException).code === 'ABORT_ERR') return error;
   const message = error.message;
-  if (/Unexpected end of data|unexpected end of file/i.test(message)) {
+  if (/Unexpected end of data|unexpected end of file|Stream was destroyed|Premature close/i.test(message)) {
     return new ArchiveError('truncated', `the archive is truncated: ${message}`, { cause: error });
   }
   if (/Header exceeds max size/.test(message)) {

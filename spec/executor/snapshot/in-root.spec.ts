@@ -44,7 +44,7 @@ describe('snapshot: in-root resolution', () => {
     expect((await thrownBy(root.resolve('f/x', true))).message).to.include('/f is not a directory');
   });
 
-  it('creates missing parents in-root with the attributes it is given', async () => {
+  it('[root] creates missing parents in-root with the attributes (owner included) it is given', async () => {
     const canary = makeCanary();
     made.push(canary.dir);
     const root = await openTree(createSymlink(canary.dir, 'escape'));
@@ -70,7 +70,7 @@ describe('snapshot: in-root writing', () => {
     const canary = makeCanary();
     made.push(canary.dir);
     const root = await openTree(createSymlink(join(canary.dir, 'victim'), 'link'));
-    await setEntryAttrs(join(root.root, 'link'), { mode: 0o777, uid: 0, gid: 0, mtime: new Date(0) }, true);
+    await setEntryAttrs(join(root.root, 'link'), { mode: 0o777, uid: process.getuid!(), gid: process.getgid!(), mtime: new Date(0) }, true);
     canary.assertIntact();
   });
 
@@ -80,7 +80,7 @@ describe('snapshot: in-root writing', () => {
     const root = await openTree(createSymlink(join(canary.dir, 'victim'), 'link'));
     writeFileSync(join(root.root, 'plain'), 'old');
     for (const name of ['link', 'plain']) {
-      const error = await thrownBy(writeNewFile(join(root.root, name), [Buffer.from('new')], { mode: 0o644, uid: 0, gid: 0 }, true));
+      const error = await thrownBy(writeNewFile(join(root.root, name), [Buffer.from('new')], { mode: 0o644, uid: 0, gid: 0 }, false));
       expect((error as NodeJS.ErrnoException).code).to.equal('EEXIST');
     }
     expect(readFileSync(join(root.root, 'plain'), 'utf8')).to.equal('old');

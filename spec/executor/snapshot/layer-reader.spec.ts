@@ -106,7 +106,7 @@ describe('snapshot: layer reader (SECURITY B)', () => {
     expect([info.isCharacterDevice(), info.rdev, info.mode & 0o777]).to.deep.equal([true, 0x103, 0o666]);
   });
 
-  it('B11: owners and special bits are applied; (uid_t)-1 and negative ids are refused', async () => {
+  it('[root] B11: owners and special bits are applied; (uid_t)-1 and negative ids are refused', async () => {
     const root = freshRoot();
     const entries: TarFixtureEntry[] = [
       { name: 'bin/su', data: 'x', mode: 0o4755, uid: 0, gid: 0 },

@@ -38,7 +38,7 @@ function addAwkwardEntries(root: string): void {
   writeFileSync(join(root, 'bin/suid'), 'x');
   chmodSync(join(root, 'bin/suid'), 0o4755);
   writeFileSync(join(root, 'home-file'), 'user');
-  chownSync(join(root, 'home-file'), 1000, 1000);
+  if (isRoot()) chownSync(join(root, 'home-file'), 1000, 1000);
   chmodSync(join(root, 'home-file'), 0o640);
   mkdirSync(join(root, 'private'), 0o700);
   chmodSync(join(root, 'private'), 0o700);

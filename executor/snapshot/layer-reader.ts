@@ -49,7 +49,7 @@ export type WhiteoutHandling = 'overlay' | 'remove' | 'literal';
 
 export interface ApplyLayerOptions {
   readonly whiteouts: WhiteoutHandling;
-  /** overlay only: the parent chain's snapshot folders, topmost first. */
+  /** overlay only: the parent chain's snapshot trees (snapshotTree(dir) of each), topmost first. */
   readonly lowers?: readonly string[];
   readonly budgets?: Partial<LayerBudgets>;
   /** 'skip' (default) drops block and character devices with a warning; 'create' is for trusted input only. */
@@ -59,6 +59,8 @@ export interface ApplyLayerOptions {
    * engine always is); turn off when the ids cannot be mapped (rootless with a single id).
    */
   readonly preserveOwners?: boolean;
+  /** Every entry gets this owner instead of the archive's (`ADD --chown` of an archive, as BuildKit does). */
+  readonly overrideOwner?: { readonly uid: number; readonly gid: number };
   /** remove/literal: attributes of parent folders the archive does not list (default 0755 root). */
   readonly impliedDirAttrs?: EntryAttrs;
   readonly onWarning?: (message: string) => void;
@@ -156,12 +158,13 @@ class LayerApplier {
   }
 
   private async create(entry: LayerEntry, at: EntryLocation, body: AsyncIterable<Buffer>, linkTarget: string, mergeDir: boolean): Promise<void> {
-    const attrs: EntryAttrs = { mode: entry.mode, uid: entry.uid, gid: entry.gid, mtime: entry.mtime };
+    const owner = this.options.overrideOwner ?? entry;
+    const attrs: EntryAttrs = { mode: entry.mode, uid: owner.uid, gid: owner.gid, mtime: entry.mtime };
     switch (entry.type) {
       case 'file':
         return write.writeNewFile(at.host, body, attrs, this.owners);
       case 'dir': {
-        const dirAttrs = { mode: entry.mode, uid: entry.uid, gid: entry.gid };
+        const dirAttrs = { mode: entry.mode, uid: owner.uid, gid: owner.gid };
         if (mergeDir) await write.setEntryAttrs(at.host, dirAttrs, this.owners);
         else await write.makeDir(at.host, dirAttrs, this.owners);
         this.dirTimes.set(at.host, entry.mtime);

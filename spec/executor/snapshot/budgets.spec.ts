@@ -89,6 +89,22 @@ describe('snapshot: budgets (SECURITY B7)', () => {
     expect((error as ArchiveError).reason).to.equal('truncated');
   });
 
+  it('a wall-clock budget: an AbortSignal stops an unpack whose input never ends', async () => {
+    const root = makeTree();
+    made.push(root);
+    async function* forever(): AsyncGenerator<Buffer> {
+      yield mkTar([{ name: 'slow', size: 1 << 30, data: '' }], { trailer: false });
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield Buffer.alloc(512);
+      }
+    }
+    const started = Date.now();
+    const error = await thrownBy(applyLayer(Readable.from(forever()), root, { whiteouts: 'remove', signal: AbortSignal.timeout(200) }));
+    expect(Date.now() - started).to.be.below(5000);
+    expect((error as NodeJS.ErrnoException).name).to.equal('AbortError');
+  });
+
   it('many hard links to one file apply in linear time', async () => {
     const root = makeTree();
     made.push(root);

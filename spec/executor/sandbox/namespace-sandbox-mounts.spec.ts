@@ -33,9 +33,10 @@ describe('executor/sandbox/namespace-sandbox: mounts', function () {
 
   afterEach(async function () {
     if (!rootfs) return;
-    expect(await sandboxLeftovers(rootfs, staging)).to.deep.equal([]);
+    const leftovers = await sandboxLeftovers(rootfs, staging);
     await removeDir(rootfs);
     await removeDir(source);
+    expect(leftovers).to.deep.equal([]);
   });
 
   const sh = (script: string, overrides = {}) => busyboxSpec(rootfs, { args: ['sh', '-c', script], ...overrides });

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(busybox-static util-linux tar)
+# busybox-static: test base images; util-linux (unshare, setpriv, script), bash, perl-base,
+# iproute2 and uidmap: the sandbox and its rootless specs; git, xz-utils and bzip2: ADD sources.
+debian_packages=(busybox-static util-linux tar bash perl-base iproute2 uidmap git xz-utils bzip2)
 
 missing=()
 for pkg in "${debian_packages[@]}"; do

@@ -1,4 +1,11 @@
 // The table of subcommands, in the order `tsbuild --help` lists them.
 import type { Command } from '../command.js';
+import { contextCommand } from './context.js';
+import { duCommand } from './du.js';
+import { verifyCommand } from './verify.js';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  contextCommand,
+  duCommand,
+  verifyCommand,
+];

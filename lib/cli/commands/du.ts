@@ -1,0 +1,43 @@
+// `tsbuild du`: what uses space under the root, by kind (like `docker system df`).
+import { du, type DiskUsage } from '../../../cache/gc.js';
+import { UsageError } from '../../errors.js';
+import { exitCodes, type CliIO, type Command } from '../command.js';
+import type { ParsedFlags } from '../options.js';
+import { openCliRoot } from '../root-option.js';
+import { humanSize } from '../units.js';
+
+const KINDS: readonly [keyof DiskUsage, string][] = [
+  ['blobs', 'Layers and blobs'],
+  ['records', 'Cache records'],
+  ['snapshots', 'Unpacked snapshots'],
+  ['images', 'Image tags'],
+  ['containers', 'Containers'],
+  ['statcache', 'Context stat cache'],
+  ['tmp', 'Temporary files'],
+  ['coordination', 'Locks and leases'],
+];
+
+export const duCommand: Command = {
+  name: 'du',
+  summary: 'Show the disk space tsbuild uses, by kind',
+  usage: '[OPTIONS]',
+  flags: [{ name: 'json', type: 'boolean', description: 'Print bytes and file counts as JSON' }],
+  async run(parsed: ParsedFlags, io: CliIO): Promise<number> {
+    if (parsed.positionals.length > 0) throw new UsageError('"du" accepts no arguments');
+    const layout = await openCliRoot(parsed, io);
+    const usage = await du(layout);
+    if (parsed.flags.json) {
+      io.stdout.write(JSON.stringify({ root: layout.root, ...usage }, null, 2) + '\n');
+      return exitCodes.ok;
+    }
+    const rows = [...KINDS, ['total', 'Total'] as const].map(([key, label]) => [label, String(usage[key].files), humanSize(usage[key].bytes)]);
+    io.stdout.write(table([['KIND', 'FILES', 'SIZE'], ...rows]) + `Root: ${layout.root}\n`);
+    return exitCodes.ok;
+  },
+};
+
+/** Columns padded to their widest cell, three spaces apart, as Docker's tables are. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]! + 3))).join('')).join('\n') + '\n';
+}

@@ -28,6 +28,17 @@ export interface StageState {
   /** Cache key of the state: the base's manifest digest, `scratch`, a stage's final key, or the last step's key. */
   readonly key: string;
   readonly platform: Platform;
+  /**
+   * The environment of the build state, `KEY=value` in BuildKit's order: the config's Env when the
+   * stage starts, then each ENV pair and each ARG with a value moved to the end as it is set (so a
+   * later ARG shadows an ENV for expansion and RUN, while the config keeps the ENV). Absent in
+   * states built by hand: then it is the config's Env followed by the ARGs with values.
+   */
+  readonly buildEnv?: readonly string[];
+  /** True once a CMD ran in this stage: a later ENTRYPOINT keeps the CMD instead of clearing it. */
+  readonly cmdSet?: boolean;
+  /** The image's author (MAINTAINER); the exporter writes it to the config's `author`. */
+  readonly author?: string;
 }
 
 /** What applying and describing a step may consult besides the state and the instruction. */

@@ -1,0 +1,44 @@
+// The step handler of each instruction kind. RUN, COPY and ADD join this table once their files
+// exist; FROM is not a step (it chooses the stage's initial state).
+import type { InstructionKind } from '../../parser/instructions/index.js';
+import { argHandler } from './arg.js';
+import { cmdHandler } from './cmd.js';
+import { entrypointHandler } from './entrypoint.js';
+import { envHandler } from './env.js';
+import { exposeHandler } from './expose.js';
+import { healthcheckHandler } from './healthcheck.js';
+import { labelHandler } from './label.js';
+import { maintainerHandler } from './maintainer.js';
+import { onbuildHandler } from './onbuild.js';
+import { shellHandler } from './shell.js';
+import { stopsignalHandler } from './stopsignal.js';
+import type { StepHandler } from './types.js';
+import { userHandler } from './user.js';
+import { volumeHandler } from './volume.js';
+import { workdirHandler } from './workdir.js';
+
+export type StepHandlerTable = { readonly [K in InstructionKind]?: StepHandler<K> };
+
+export const STEP_HANDLERS: StepHandlerTable = {
+  ARG: argHandler,
+  CMD: cmdHandler,
+  ENTRYPOINT: entrypointHandler,
+  ENV: envHandler,
+  EXPOSE: exposeHandler,
+  HEALTHCHECK: healthcheckHandler,
+  LABEL: labelHandler,
+  MAINTAINER: maintainerHandler,
+  ONBUILD: onbuildHandler,
+  SHELL: shellHandler,
+  STOPSIGNAL: stopsignalHandler,
+  USER: userHandler,
+  VOLUME: volumeHandler,
+  WORKDIR: workdirHandler,
+};
+
+/** The handler for `kind`; throws for FROM and for kinds without one. */
+export function stepHandlerFor<K extends InstructionKind>(kind: K): StepHandler<K> {
+  const handler = STEP_HANDLERS[kind] as StepHandler<K> | undefined;
+  if (handler === undefined) throw new Error(`no step handler for ${kind}`);
+  return handler;
+}

@@ -16,6 +16,7 @@ export interface PasswdEntry {
   readonly name: string;
   readonly uid: number;
   readonly gid: number;
+  readonly home: string;
 }
 
 export interface GroupEntry {
@@ -58,7 +59,7 @@ export function parsePasswd(text: string): PasswdEntry[] {
     const uid = idField(fields[2]);
     const gid = idField(fields[3]);
     if (uid === undefined || gid === undefined) continue;
-    entries.push({ name: fields[0]!, uid, gid });
+    entries.push({ name: fields[0]!, uid, gid, home: fields[5] ?? '' });
   }
   return entries;
 }
@@ -226,4 +227,14 @@ export async function resolveChown(rootfs: string, spec: string): Promise<Resolv
     gid = match.gid;
   }
   return { uid, gid };
+}
+
+/**
+ * HOME for a process that has none in its env: what runc sets, the home of the first passwd entry
+ * with that uid, else `/`.
+ */
+export async function homeDirectory(rootfs: string, uid: number): Promise<string> {
+  const passwd = await readRootFile(rootfs, '/etc/passwd');
+  const home = passwd === undefined ? undefined : parsePasswd(passwd).find((entry) => entry.uid === uid)?.home;
+  return home === undefined || home === '' ? '/' : home;
 }

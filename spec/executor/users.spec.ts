@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_USER_FILE_BYTES, parseGroup, parsePasswd, resolveChown, resolveUserSpec } from '../../executor/users.js';
+import { homeDirectory, MAX_USER_FILE_BYTES, parseGroup, parsePasswd, resolveChown, resolveUserSpec } from '../../executor/users.js';
 
 const made: string[] = [];
 after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -127,8 +127,17 @@ describe('executor: resolveUserSpec (USER)', () => {
   });
 
   it('parses fields and member lists with surrounding space', () => {
-    expect(parsePasswd('a:x:1:2:g:/h:/s\n')).to.deep.equal([{ name: 'a', uid: 1, gid: 2 }]);
+    expect(parsePasswd('a:x:1:2:g:/h:/s\n')).to.deep.equal([{ name: 'a', uid: 1, gid: 2, home: '/h' }]);
     expect(parseGroup('g:x:3: a , b ,,\n')).to.deep.equal([{ name: 'g', gid: 3, members: ['a', 'b'] }]);
+  });
+});
+
+describe('executor: homeDirectory (HOME when the env has none)', () => {
+  it('is the passwd home of the uid, else /', async () => {
+    expect(await homeDirectory(rootfsWith(), 0)).to.equal('/root');
+    expect(await homeDirectory(rootfsWith(), 65534)).to.equal('/nonexistent');
+    expect(await homeDirectory(rootfsWith(), 1234)).to.equal('/');
+    expect(await homeDirectory(rootfsWith({}), 0)).to.equal('/');
   });
 });
 

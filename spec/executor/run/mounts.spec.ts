@@ -86,6 +86,15 @@ describe('executor/run: mounts', () => {
     expect((lstatSync(a).mode & 0o7777).toString(8)).to.equal('755');
   });
 
+  it('never builds a path from a cache id (buildah CVE-2024-9675: id=../../..)', async () => {
+    const prepared = await prepareRunMounts(mc, [mountOf('type=cache,target=/c,id=../../../../escape')]);
+    const source = (prepared.mounts[0] as { source: string }).source;
+    await prepared.release();
+    expect(source.startsWith(join(work, 'state', 'run-cache-v1') + '/')).to.equal(true);
+    expect(source).not.to.include('escape');
+    expect(existsSync(join(work, '..', 'escape'))).to.equal(false);
+  });
+
   it('private: a second run gets another instance while the first holds one; locked: it waits', async () => {
     const first = await prepareRunMounts(mc, [mountOf('type=cache,target=/c,sharing=private')]);
     const second = await prepareRunMounts(mc, [mountOf('type=cache,target=/c,sharing=private')]);

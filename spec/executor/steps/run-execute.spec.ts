@@ -98,7 +98,7 @@ describe('executor/steps/run: execute in the namespace sandbox', function () {
     expect(await readdir(join(stateDir, 'run-scratch-v1')).catch(() => [])).to.deep.equal([]);
   });
 
-  function stepContext(extras: RunContextExtras = {}): StepContext & RunContextExtras {
+  function stepContext(extras: Partial<StepContext> & RunContextExtras = {}): StepContext & RunContextExtras {
     stdout = new TextSink();
     const openSource = async (input: Exclude<StepInput, { source: 'context' | 'url' }>) => {
       if (input.source !== 'stage' || input.stageIndex !== 0) throw new Error(`unexpected source ${JSON.stringify(input)}`);
@@ -187,6 +187,18 @@ describe('executor/steps/run: execute in the namespace sandbox', function () {
     expect((await failure('RUN --mount=type=secret,id=nope,required true')).message).to.equal('secret nope: not found');
     expect(await listTree(rootfs)).to.deep.equal(initialTree);
     expect(await filesContaining(rootfs, 's3cret')).to.deep.equal([]);
+  });
+
+  it('[root] stops on abort and still releases every mount (secret copy, cache lock)', async () => {
+    const { state, ins } = prepare('RUN --mount=type=secret,id=tok --mount=type=cache,target=/c,sharing=locked sleep 20');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const error = await runHandler.execute!(stepContext({ signal: controller.signal }), state, ins).then(() => undefined, (e: Error & { code?: string }) => e);
+    expect(error?.code).to.equal('E_ABORTED');
+    expect(Date.now() - started).to.be.below(10_000);
+    // The lock is free again: a locked run of the same cache goes through at once.
+    expect(await run('RUN --mount=type=cache,target=/c,sharing=locked echo free')).to.equal('free\n');
   });
 
   it('[root] runs heredocs: the body, a shebang script, and heredocs read by the shell', async () => {

@@ -1,7 +1,8 @@
 // What every RUN mount kind gets to prepare itself, and what it hands back to the sandbox spec.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { currentStamp, formatStamp, ownerState, parseStamp } from '../../cache/process-stamp.js';
 import { TsbuildError } from '../../lib/errors.js';
 import type { SandboxMount } from '../sandbox/types.js';
 import type { SourceTree, StepContext } from '../steps/types.js';
@@ -36,9 +37,26 @@ export function requireTarget(target: string | undefined, type: string): string 
   return target;
 }
 
+const swept = new Set<string>();
+
+/**
+ * Scratch folders of a process killed mid-run (secret copies among them) are removed by the next
+ * process that makes one; an owner that cannot be judged (another pid namespace) is left alone.
+ */
+async function sweepDeadOwners(base: string): Promise<void> {
+  if (swept.has(base)) return;
+  swept.add(base);
+  for (const name of await readdir(base).catch(() => [] as string[])) {
+    const stamp = parseStamp(name.split('_')[0] ?? '');
+    if (stamp !== undefined && ownerState(stamp) === 'dead') await rm(posix.join(base, name), { recursive: true, force: true });
+  }
+}
+
 /** A fresh private (0700) folder for one run's scratch data; removed by the returned function. */
 export async function makeScratchDir(stateDir: string, purpose: string): Promise<{ dir: string; remove(): Promise<void> }> {
-  const dir = posix.join(stateDir, RUN_SCRATCH_DIR, `${purpose}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const base = posix.join(stateDir, RUN_SCRATCH_DIR);
+  await sweepDeadOwners(base);
+  const dir = posix.join(base, `${formatStamp(currentStamp())}_${purpose}_${randomBytes(6).toString('hex')}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { currentStamp, formatStamp } from '../../../cache/process-stamp.js';
 import type { RunMount } from '../../../parser/instructions/run-mount.js';
 import { parseRunMount } from '../../../parser/instructions/run-mount.js';
 import { absoluteTarget, type MountContext } from '../../../executor/run/mount-types.js';
@@ -164,6 +165,16 @@ describe('executor/run: mounts', () => {
     await prepared.release();
     expect(existsSync(mount.source)).to.equal(false);
     expect(await scratchLeft()).to.deep.equal([]);
+  });
+
+  it('removes scratch folders whose owner died (a secret copy left by a killed build)', async () => {
+    const base = join(work, 'state', 'run-scratch-v1');
+    const dead = formatStamp({ ...currentStamp(), pid: 999_999_999 });
+    await mkdir(join(base, `${dead}_secret_0123`), { recursive: true });
+    await mkdir(join(base, 'not-a-stamp'), { recursive: true });
+    const prepared = await prepareRunMounts(mc, [mountOf('type=secret,id=tok')]);
+    await prepared.release();
+    expect(await scratchLeft()).to.deep.equal(['not-a-stamp']);
   });
 
   it('orders parents before children and releases what was prepared when a later mount fails', async () => {

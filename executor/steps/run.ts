@@ -1,7 +1,7 @@
 // RUN: the only step that runs a process of the image. apply adds BuildKit's history line, describe
 // says what the process sees (never proxy values, secrets' contents or source ranges), and execute
 // resolves the user in the rootfs, prepares the mounts and runs the command in the sandbox.
-import { posix } from 'node:path';
+import { toContextPath } from '../../cache/context-path.js';
 import { TsbuildError } from '../../lib/errors.js';
 import type { RunInstruction } from '../../parser/instructions/run.js';
 import type { RunMount } from '../../parser/instructions/run-mount.js';
@@ -65,12 +65,18 @@ function describeMount(mount: RunMount, workdir: string): Record<string, string 
   }
 }
 
+/** A bind source as a context path (`..` cannot climb out), `.` for the whole context. */
+function contextPathOf(source: string | undefined): string {
+  const path = toContextPath(source ?? '');
+  return path === '' ? '.' : path;
+}
+
 /** The trees mounts read: another stage or image, or the context for a bind without `from`. */
 function mountInputs(mounts: readonly RunMount[], extras: RunContextExtras): StepInput[] {
   return mounts.flatMap((mount): StepInput[] => {
     if (mount.type !== 'bind' && mount.type !== 'cache') return [];
     if (mount.from !== undefined) return [mountFromInput(mount.from, extras)];
-    if (mount.type === 'bind') return [{ source: 'context', paths: [posix.normalize(`/${mount.source ?? '/'}`)] }];
+    if (mount.type === 'bind') return [{ source: 'context', paths: [contextPathOf(mount.source)] }];
     return [];
   });
 }

@@ -146,10 +146,11 @@ describe('executor/steps/run: cache key (describe)', () => {
       { stageIndexOf },
     );
     expect(description.inputs).to.deep.equal([
-      { source: 'context', paths: ['/src'] },
+      { source: 'context', paths: ['src'] },
       { source: 'stage', stageIndex: 0 },
       { source: 'image', ref: 'alpine' },
     ]);
     expect(describeOf('RUN true').inputs).to.equal(undefined);
+    expect(describeOf('RUN --mount=type=bind,target=/ctx true').inputs).to.deep.equal([{ source: 'context', paths: ['.'] }]);
   });
 });

@@ -141,6 +141,12 @@ describe('executor/steps/run: execute in the namespace sandbox', function () {
     expect(out).not.to.match(/^C=/m);
   });
 
+  it('[root] takes RUN --network=none over the build\'s network: only lo', async () => {
+    const { state, ins } = prepare('RUN --network=none ip -o link | cut -d: -f2');
+    await runHandler.execute!(stepContext({ network: 'host' }), state, ins);
+    expect(stdout.text()).to.equal(' lo\n');
+  });
+
   it('[root] runs as the USER resolved in the rootfs, with its groups and HOME', async () => {
     expect(await run('RUN id')).to.equal('uid=0(root) gid=0(root) groups=0(root)\n');
     expect(await run('USER 1234\nRUN id')).to.equal('uid=1234 gid=0(root) groups=0(root)\n');

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # busybox-static: test base images; util-linux (unshare, setpriv, script), bash, perl-base,
-# iproute2 and uidmap: the sandbox and its rootless specs; git, xz-utils and bzip2: ADD sources.
-debian_packages=(busybox-static util-linux tar bash perl-base iproute2 uidmap git xz-utils bzip2)
+# iproute2 and uidmap: the sandbox and its rootless specs; git, xz-utils and bzip2: ADD sources;
+# docker-registry and openssl: a real registry (plain, and TLS with a generated CA) for the registry
+# specs; skopeo and umoci: real OCI consumers that check the images tsbuild writes.
+debian_packages=(busybox-static util-linux tar bash perl-base iproute2 uidmap git xz-utils bzip2 docker-registry openssl skopeo umoci)
 
 missing=()
 for pkg in "${debian_packages[@]}"; do

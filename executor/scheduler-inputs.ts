@@ -1,0 +1,55 @@
+// What a step reads besides its state, turned into digests before the cache is consulted: the
+// content digest of selected context paths, another stage's final key, an image's manifest
+// digest. The key then changes exactly when what the step would read changes.
+import type { Json } from '../cache/cache-key.js';
+import type { BuildContext } from '../cache/context.js';
+import { ContextHasher, type ContextHashOptions } from '../cache/context-hash.js';
+import type { StepInput } from './steps/types.js';
+
+/** Digests of what inputs name; the scheduler provides stage keys and image digests. */
+export interface InputDigests {
+  context(input: Extract<StepInput, { source: 'context' }>): Promise<string>;
+  stageKey(stageIndex: number): Promise<string>;
+  imageDigest(ref: string): Promise<string>;
+}
+
+/** The `inputs` part of a cache key: one object per input, in the order the step named them. */
+export async function resolveKeyInputs(inputs: readonly StepInput[] | undefined, digests: InputDigests): Promise<Json[]> {
+  return Promise.all((inputs ?? []).map((input) => resolveKeyInput(input, digests)));
+}
+
+async function resolveKeyInput(input: StepInput, digests: InputDigests): Promise<Json> {
+  switch (input.source) {
+    case 'context':
+      return {
+        source: 'context',
+        paths: [...input.paths],
+        exclude: [...(input.exclude ?? [])],
+        followPaths: input.followPaths ?? true,
+        digest: await digests.context(input),
+      };
+    case 'stage':
+      return { source: 'stage', key: await digests.stageKey(input.stageIndex) };
+    case 'image':
+      return { source: 'image', digest: await digests.imageDigest(input.ref) };
+    case 'url':
+      // The bytes are only known once downloaded; the step's checksum (when given) pins them.
+      return { source: 'url', url: input.url, checksum: input.checksum ?? null };
+  }
+}
+
+/** Content digests of context selections, sharing one hasher (and its per-file memo) per build. */
+export class ContextDigests {
+  private readonly hasher: ContextHasher;
+
+  constructor(private readonly context: BuildContext, options: ContextHashOptions = {}) {
+    this.hasher = new ContextHasher(context, options);
+  }
+
+  async digest(input: Extract<StepInput, { source: 'context' }>): Promise<string> {
+    const options = { ...(input.exclude ? { exclude: input.exclude } : {}), followSymlinks: input.followPaths ?? true };
+    const selected = [];
+    for (const path of input.paths) selected.push(...(await this.context.select(path, options)));
+    return (await this.hasher.digestSources(selected)).digest;
+  }
+}

@@ -52,6 +52,7 @@ export async function runStep(run: StepRun, state: StageState, ins: Instruction,
     if (dispatched.handler.execute === undefined) {
       metadataOnly = true;
       run.emit({ type: 'step', phase: 'started', ...where, cached: false, metadataOnly });
+      run.emit({ type: 'step', phase: 'finished', ...where, cached: false, metadataOnly, durationMs: Date.now() - started });
       return { ...dispatched.state, key };
     }
     const stepIdentity = canonicalJson({ context: run.contextDir, stage: where.stageName ?? where.stage, step: where.step, kind: ins.kind });

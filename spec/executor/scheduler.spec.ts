@@ -1,0 +1,188 @@
+// The scheduler on a real root with fake RUN steps (scheduler-harness.ts): step order and layers,
+// cache hits and misses, inputs in keys, parallel stages, and what a failure or an abort leaves.
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuildEvent } from '../../executor/scheduler.js';
+import { DockerfileError, TsbuildError } from '../../lib/errors.js';
+import { leftovers, makeHarness, readFromState, runFake, type Harness } from './scheduler-harness.js';
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('executor/scheduler', function () {
+  this.timeout(60000);
+  let harness: Harness;
+  beforeEach(async () => {
+    harness = await makeHarness();
+  });
+  afterEach(async () => {
+    await harness.dispose();
+  });
+
+  describe('steps of a stage', () => {
+    it('runs steps in order, one layer per changing step, later writes on top', async () => {
+      const result = await runFake(harness, 'FROM scratch\nRUN write a one\nRUN write a two\nRUN write b three\n');
+      expect(result.target.layers).to.have.length(3);
+      expect(await readFromState(harness, result.target, 'a')).to.equal('two');
+      expect(await readFromState(harness, result.target, 'b')).to.equal('three');
+      expect(result.cache).to.deep.equal({ hits: 0, misses: 3 });
+    });
+
+    it('gives a step that changes no files no layer and an empty_layer history entry', async () => {
+      const result = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN noop\nENV X=1\n');
+      expect(result.target.layers).to.have.length(1);
+      expect(result.target.history.map((entry) => entry.empty_layer ?? false)).to.deep.equal([false, true, true]);
+      expect(result.target.config.Env).to.include('X=1');
+    });
+
+    it('chains keys: every step, metadata ones included, changes the state key', async () => {
+      const first = await runFake(harness, 'FROM scratch\nRUN write a 1\n');
+      const second = await runFake(harness, 'FROM scratch\nRUN write a 1\nENV X=1\n');
+      expect(second.target.key).to.match(/^[a-f0-9]{64}$/);
+      expect(second.target.key).to.not.equal(first.target.key);
+    });
+  });
+
+  describe('cache', () => {
+    it('hits every step on a second run and ends with the same key and layers', async () => {
+      const text = 'FROM scratch\nRUN write a 1\nRUN write b 2\n';
+      const cold = await runFake(harness, text);
+      const warm = await runFake(harness, text);
+      expect(warm.cache).to.deep.equal({ hits: 2, misses: 0 });
+      expect(warm.target.key).to.equal(cold.target.key);
+      expect(warm.target.layers).to.deep.equal(cold.target.layers);
+    });
+
+    it('runs everything again with noCache, reaching the same layers', async () => {
+      const text = 'FROM scratch\nRUN write a 1\n';
+      const cold = await runFake(harness, text);
+      const again = await runFake(harness, text, { noCache: true });
+      expect(again.cache).to.deep.equal({ hits: 0, misses: 1 });
+      expect(again.target.layers).to.deep.equal(cold.target.layers);
+    });
+
+    it('misses from the changed step on: a new command changes its key and every later one', async () => {
+      await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 2\nRUN write c 3\n');
+      const changed = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 22\nRUN write c 3\n');
+      expect(changed.cache).to.deep.equal({ hits: 1, misses: 2 });
+    });
+
+    it('puts context content in the key: a changed file misses, an unchanged one hits', async () => {
+      const text = 'FROM scratch\nRUN write a 1\nRUN ctx input.txt\nRUN write z 9\n';
+      await writeFile(join(harness.contextDir, 'input.txt'), 'v1');
+      await runFake(harness, text);
+      const same = await runFake(harness, text);
+      expect(same.cache).to.deep.equal({ hits: 3, misses: 0 });
+      await writeFile(join(harness.contextDir, 'input.txt'), 'v2');
+      const changed = await runFake(harness, text);
+      expect(changed.cache).to.deep.equal({ hits: 1, misses: 2 });
+      expect(await readFromState(harness, changed.target, 'input.txt')).to.equal('v2');
+    });
+
+    it('puts a source stage’s final key in the key of a step reading it', async () => {
+      const text = (value: string) => `FROM scratch AS one\nRUN write f ${value}\nFROM scratch\nRUN write other x\nRUN --mount=from=one,target=/m from 0 f\n`;
+      await runFake(harness, text('a'));
+      const changed = await runFake(harness, text('b'));
+      // stage 0's step and the copy miss; stage 1's own first step hits
+      expect(changed.cache).to.deep.equal({ hits: 1, misses: 2 });
+      expect(await readFromState(harness, changed.target, 'f')).to.equal('b');
+    });
+
+    it('keeps each record’s key input, so a miss can be explained', async () => {
+      const result = await runFake(harness, 'FROM scratch\nRUN write a 1\n');
+      const record = await harness.index.get(result.target.key);
+      expect(record?.input).to.deep.include({ parent: 'scratch', kind: 'RUN', op: { text: 'RUN write a 1' } });
+    });
+  });
+
+  describe('stages', () => {
+    it('runs independent stages concurrently and a dependent one after both', async () => {
+      const text = 'FROM scratch AS a\nRUN sleep 400 a\nFROM scratch AS b\nRUN sleep 400 b\nFROM scratch\nRUN --mount=from=a,target=/m from 0 a\nRUN --mount=from=b,target=/m from 1 b\n';
+      const result = await runFake(harness, text);
+      const [a, b] = ['a', 'b'].map((name) => harness.timeline.find((entry) => entry.name === name)!);
+      expect(a.start).to.be.below(b.end);
+      expect(b.start).to.be.below(a.end);
+      expect(await readFromState(harness, result.target, 'a')).to.equal('slept');
+      expect(await readFromState(harness, result.target, 'b')).to.equal('slept');
+      expect([...result.stages.keys()].sort()).to.deep.equal([0, 1, 2]);
+    });
+
+    it('starts a stage FROM another with that stage’s filesystem, config and key', async () => {
+      const result = await runFake(harness, 'FROM scratch AS base\nRUN write a 1\nENV B=1\nFROM base\nRUN write b 2\n');
+      expect(await readFromState(harness, result.target, 'a')).to.equal('1');
+      expect(result.target.config.Env).to.include('B=1');
+      expect(result.stages.get(1)!.history).to.have.length(3);
+    });
+
+    it('runs only the stages the target needs', async () => {
+      const result = await runFake(harness, 'FROM scratch AS a\nRUN write a 1\nFROM scratch AS b\nRUN fail\n', { target: 'a' });
+      expect([...result.stages.keys()]).to.deep.equal([0]);
+    });
+  });
+
+  describe('failure and abort', () => {
+    it('a failing stage aborts the others, reports its own error located at its line, and leaves nothing behind', async () => {
+      const text = 'FROM scratch AS slow\nRUN hang slow\nFROM scratch AS bad\nRUN write x 1\nRUN fail\nFROM scratch\nRUN --mount=from=slow,target=/m from 0 a\nRUN --mount=from=bad,target=/m from 1 b\n';
+      const error = await rejection(runFake(harness, text));
+      expect(error).to.be.instanceOf(DockerfileError);
+      const located = error as DockerfileError;
+      expect(located.code).to.equal('E_STEP');
+      expect(located.message).to.equal('the fake step failed');
+      expect(located.location.file).to.equal('Dockerfile');
+      expect(located.location.range.start.line).to.equal(5);
+      expect(harness.abortsSeen).to.deep.equal(['slow']);
+      expect(await leftovers(harness)).to.deep.equal({ mounts: [], temp: [] });
+    });
+
+    it('the caller’s signal aborts a running build with E_ABORTED, after cleaning up', async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 300);
+      const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\nRUN hang h\n', { signal: controller.signal }));
+      expect(error).to.be.instanceOf(TsbuildError);
+      expect((error as TsbuildError).code).to.equal('E_ABORTED');
+      expect(harness.abortsSeen).to.deep.equal(['h']);
+      expect(await leftovers(harness)).to.deep.equal({ mounts: [], temp: [] });
+    });
+
+    it('an already aborted signal runs nothing', async () => {
+      const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\n', { signal: AbortSignal.abort() }));
+      expect((error as TsbuildError).code).to.equal('E_ABORTED');
+      expect(await harness.index.get('0'.repeat(64))).to.equal(undefined);
+    });
+
+    it('a missing base image fails before any step runs, located at its FROM', async () => {
+      const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\nFROM nothere:1\nRUN write b 2\n'));
+      expect((error as DockerfileError).code).to.equal('E_NOT_FOUND');
+      expect((error as DockerfileError).location.range.start.line).to.equal(3);
+      expect((await leftovers(harness)).temp).to.deep.equal([]);
+      expect(await readdirCount(harness)).to.equal(0);
+    });
+  });
+
+  describe('events', () => {
+    it('reports each step started and finished, cached or not, and its output lines', async () => {
+      const text = 'FROM scratch\nENV A=1\nRUN echo hello\n';
+      const cold: BuildEvent[] = [];
+      await runFake(harness, text, { events: cold });
+      const steps = cold.filter((event) => event.type === 'step').map((event) => [event.text, event.type === 'step' && event.phase, event.type === 'step' && event.cached]);
+      expect(steps).to.deep.equal([['ENV A=1', 'started', false], ['ENV A=1', 'finished', false], ['RUN echo hello', 'started', false], ['RUN echo hello', 'finished', false]]);
+      expect(cold.filter((event) => event.type === 'log').map((event) => event.type === 'log' && [event.stream, event.line])).to.deep.equal([['stdout', 'hello']]);
+      const warm: BuildEvent[] = [];
+      await runFake(harness, text, { events: warm });
+      expect(warm.filter((event) => event.type === 'step' && event.phase === 'finished').map((event) => event.type === 'step' && [event.cached, event.metadataOnly])).to.deep.equal([[false, true], [true, false]]);
+      expect(warm.some((event) => event.type === 'log')).to.equal(false);
+    });
+  });
+});
+
+async function readdirCount(harness: Harness): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  return (await readdir(harness.layout.snapshots)).length;
+}

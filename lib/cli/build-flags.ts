@@ -1,0 +1,60 @@
+// `tsbuild build` flags, with docker build's names and meanings, and their conversion into what
+// the build needs: build args (`K=V`, or `K` taken from the environment as docker does), secrets
+// (`id=NAME,src=PATH` or `id=NAME,env=VAR`) and the platform check.
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { FlagSpec } from './options.js';
+
+export const buildFlags: readonly FlagSpec[] = [
+  { name: 'tag', alias: 't', type: 'strings', value: 'NAME[:TAG]', description: 'Name and optionally tag the image' },
+  { name: 'file', alias: 'f', type: 'string', value: 'PATH', description: 'The Dockerfile (default: PATH/Dockerfile; "-" reads it from stdin)' },
+  { name: 'build-arg', type: 'strings', value: 'K=V', description: 'Set a build-time variable (K alone takes the value from the environment)' },
+  { name: 'target', type: 'string', value: 'STAGE', description: 'Build this stage and what it needs, not the last one' },
+  { name: 'no-cache', type: 'boolean', description: 'Run every step, using no cached result' },
+  { name: 'network', type: 'string', value: 'MODE', choices: ['default', 'none', 'host'], description: 'Network of RUN steps' },
+  { name: 'platform', type: 'string', value: 'OS/ARCH', description: 'Target platform (only the host platform can be built)' },
+  { name: 'secret', type: 'strings', value: 'id=ID,src=PATH', description: 'A secret RUN --mount=type=secret can read (or id=ID,env=VAR)' },
+  { name: 'quiet', alias: 'q', type: 'boolean', description: 'Print only the image ID' },
+  { name: 'iidfile', type: 'string', value: 'FILE', description: 'Write the image ID to FILE' },
+  { name: 'progress', type: 'string', value: 'MODE', choices: ['auto', 'plain', 'quiet'], default: 'auto', description: 'Progress output' },
+  { name: 'dry-run', type: 'boolean', description: 'Parse and plan only: print stages and steps with variables expanded' },
+  { name: 'format', type: 'string', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'Output of --dry-run and --check' },
+  { name: 'check', type: 'boolean', description: 'Run the lint checks without building; exit 1 on an error-level finding' },
+];
+
+/** `--build-arg` values in order; a later value for the same name wins, as in docker. */
+export function buildArgsFrom(values: readonly string[], env: Readonly<Record<string, string | undefined>>): Map<string, string> {
+  const args = new Map<string, string>();
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    if (equals === 0) throw new UsageError(`invalid --build-arg "${value}": the name is empty`);
+    if (equals > 0) {
+      args.set(value.slice(0, equals), value.slice(equals + 1));
+    } else if (env[value] !== undefined) {
+      args.set(value, env[value]!);
+    }
+    // docker build drops `--build-arg NAME` when NAME is not in the environment; so do we.
+  }
+  return args;
+}
+
+/** `--secret id=x,src=path` / `id=x,env=VAR` / `id=x` (env var x): secret id → host file or value. */
+export interface SecretSource {
+  readonly id: string;
+  readonly file?: string;
+  readonly env?: string;
+}
+
+export function secretsFrom(values: readonly string[], cwd: string): SecretSource[] {
+  return values.map((value) => {
+    const fields = new Map(value.split(',').map((field) => {
+      const equals = field.indexOf('=');
+      return equals < 0 ? [field, ''] : [field.slice(0, equals).toLowerCase(), field.slice(equals + 1)];
+    }));
+    const id = fields.get('id');
+    if (!id) throw new UsageError(`invalid --secret "${value}": expected id=ID,src=PATH or id=ID,env=VAR`);
+    const src = fields.get('src') ?? fields.get('source');
+    if (src) return { id, file: resolve(cwd, src) };
+    return { id, env: fields.get('env') || id };
+  });
+}

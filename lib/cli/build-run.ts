@@ -1,0 +1,73 @@
+// The real build behind `tsbuild build`: flags into BuildOptions, progress onto stderr, the image
+// ID onto stdout (alone with -q) and into --iidfile.
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Platform } from '../../executor/image-config.js';
+import { build } from '../build.js';
+import { UsageError } from '../errors.js';
+import { secretsFrom } from './build-flags.js';
+import { exitCodes, type CliIO } from './command.js';
+import type { ParsedFlags } from './options.js';
+import { openCliRoot } from './root-option.js';
+import { progressPrinter } from './progress-plain.js';
+
+export interface BuildRunInputs {
+  readonly contextArg: string;
+  readonly buildArgs: ReadonlyMap<string, string>;
+  readonly platform: Platform;
+}
+
+export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs): Promise<number> {
+  if (inputs.contextArg === '-') throw new UsageError('a build context from stdin is not supported yet; pass a folder');
+  const layout = await openCliRoot(parsed, io);
+  const quiet = parsed.flags.quiet === true || parsed.flags.progress === 'quiet';
+  const file = parsed.flags.file as string | undefined;
+  const cleanup: string[] = [];
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const result = await build({
+      context: resolve(io.cwd, inputs.contextArg),
+      ...(file !== undefined ? { dockerfile: resolve(io.cwd, file) } : {}),
+      root: layout.root,
+      tags: parsed.flags.tag as string[],
+      ...(parsed.flags.target !== undefined ? { target: parsed.flags.target as string } : {}),
+      buildArgs: Object.fromEntries(inputs.buildArgs),
+      noCache: parsed.flags['no-cache'] === true,
+      ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
+      secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
+      signal: abort.signal,
+      ...(quiet ? {} : { onEvent: progressPrinter(io.stderr) }),
+    });
+    const iidfile = parsed.flags.iidfile as string | undefined;
+    if (iidfile !== undefined) await writeFile(resolve(io.cwd, iidfile), result.imageId);
+    io.stdout.write(quiet ? `${result.imageId}\n` : '');
+    if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
+    return exitCodes.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(cleanup.map((path) => rm(path, { force: true })));
+  }
+}
+
+/** `--secret` values as id → host file; values from the environment go to private temp files. */
+async function secretFiles(values: readonly string[], io: CliIO, tmp: string, cleanup: string[]): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const secret of secretsFrom(values, io.cwd)) {
+    if (secret.file !== undefined) {
+      files[secret.id] = secret.file;
+      continue;
+    }
+    const value = io.env[secret.env!];
+    if (value === undefined) throw new UsageError(`secret "${secret.id}": environment variable ${secret.env} is not set`);
+    const path = join(tmp, `secret-${process.pid}-${randomUUID()}`);
+    cleanup.push(path);
+    await writeFile(path, value, { mode: 0o600 });
+    files[secret.id] = path;
+  }
+  return files;
+}

@@ -27,10 +27,10 @@ function splitDomain(name: string): { domain: string; remainder: string } {
   return { domain, remainder: domain === 'docker.io' && !rest.includes('/') ? `library/${rest}` : rest };
 }
 
+/** `reference` always has a domain and a path here, so it is never empty. */
 function parseError(reference: string): string | undefined {
   const match = REFERENCE.exec(reference);
   if (match === null) {
-    if (reference === '') return 'repository name must have at least one component';
     if (REFERENCE.test(reference.toLowerCase())) return 'repository name must be lowercase';
     return 'invalid reference format';
   }

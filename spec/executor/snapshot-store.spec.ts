@@ -1,0 +1,120 @@
+// The snapshot store: chain IDs, unpacking once per chain (also across store instances, as two
+// processes sharing a root would), leases, compressed base layers, damaged blobs, and a step's
+// rootfs turned into a layer.
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ContentStore } from '../../cache/content-store.js';
+import type { LayerRef } from '../../cache/key-index.js';
+import { Lease } from '../../cache/lease.js';
+import { createRootFolders, rootLayout, type RootLayout } from '../../cache/root.js';
+import { chainIds, SnapshotStore } from '../../executor/snapshot-store.js';
+import { mkTar } from '../support/mk-tar.js';
+
+function sha(data: string | Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+describe('executor/snapshot-store', function () {
+  this.timeout(60000);
+  let dir: string;
+  let layout: RootLayout;
+  let content: ContentStore;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tsbuild-snapshots-'));
+    layout = rootLayout(join(dir, 'root'));
+    await createRootFolders(layout);
+    content = await ContentStore.open(layout);
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function storeLayer(entries: Parameters<typeof mkTar>[0], gzip = false): Promise<LayerRef> {
+    const tar = mkTar(entries);
+    const bytes = gzip ? gzipSync(tar) : tar;
+    const blob = await content.ingest(bytes);
+    return { digest: blob.digest, diffId: sha(tar), size: blob.size };
+  }
+
+  it('computes OCI chain IDs: the first is the DiffID, then sha256 of "parent diffId"', () => {
+    const a = sha('a');
+    const b = sha('b');
+    const layers = [{ digest: a, diffId: a, size: 1 }, { digest: b, diffId: b, size: 1 }];
+    expect(chainIds(layers)).to.deep.equal([a, sha(`${a} ${b}`)]);
+    expect(chainIds([])).to.deep.equal([]);
+  });
+
+  it('unpacks each chain once into its own folder and lists the trees topmost first', async () => {
+    const base = await storeLayer([{ name: 'a', data: 'base' }, { name: 'keep', data: 'k' }]);
+    const top = await storeLayer([{ name: 'a', data: 'top' }]);
+    const snapshots = new SnapshotStore(layout, content);
+    const trees = await snapshots.ensure([base, top]);
+    expect(trees).to.have.length(2);
+    expect(await readFile(join(trees[0]!, 'a'), 'utf8')).to.equal('top');
+    expect(await readFile(join(trees[1]!, 'keep'), 'utf8')).to.equal('k');
+    const ids = chainIds([base, top]).map((id) => id.slice('sha256:'.length));
+    expect((await readdir(layout.snapshots)).sort()).to.deep.equal([...ids].sort());
+    expect(await snapshots.ensure([base, top])).to.deep.equal(trees);
+  });
+
+  it('lets two stores on one root unpack the same chain at once, ending with one complete folder', async () => {
+    const layer = await storeLayer(Array.from({ length: 50 }, (_, index) => ({ name: `f${index}`, data: `${index}` })));
+    const [one, two] = await Promise.all([new SnapshotStore(layout, content).ensure([layer]), new SnapshotStore(layout, content).ensure([layer])]);
+    expect(one).to.deep.equal(two);
+    expect(await readdir(layout.snapshots)).to.deep.equal([layer.diffId.slice('sha256:'.length)]);
+    expect(await readdir(layout.tmp)).to.deep.equal([]);
+  });
+
+  it('names the layer blobs and chain IDs it uses in the build lease', async () => {
+    const layer = await storeLayer([{ name: 'a', data: '1' }]);
+    const lease = await Lease.create(layout);
+    try {
+      await new SnapshotStore(layout, content, { lease }).ensure([layer]);
+      expect([...lease.digests]).to.include.members([layer.digest, ...chainIds([layer])]);
+    } finally {
+      await lease.release();
+    }
+  });
+
+  it('unpacks a gzip-compressed base layer, checking its blob digest and DiffID', async () => {
+    const layer = await storeLayer([{ name: 'z', data: 'zipped' }], true);
+    expect(layer.digest).to.not.equal(layer.diffId);
+    const [tree] = await new SnapshotStore(layout, content).ensure([layer]);
+    expect(await readFile(join(tree!, 'z'), 'utf8')).to.equal('zipped');
+  });
+
+  it('refuses a layer whose DiffID does not match, keeping no snapshot', async () => {
+    const layer = await storeLayer([{ name: 'a', data: '1' }]);
+    const lying = { ...layer, diffId: sha('something else') };
+    const error = await new SnapshotStore(layout, content).ensure([lying]).then(() => undefined, (caught: unknown) => caught);
+    expect(error).to.be.instanceOf(Error);
+    expect(String((error as Error).message)).to.match(/DiffID mismatch/);
+    expect(await readdir(layout.snapshots)).to.deep.equal([]);
+  });
+
+  it('turns a step’s changes into an uncompressed stored layer and its snapshot; no change is no layer', async () => {
+    const base = await storeLayer([{ name: 'a', data: 'base' }]);
+    const snapshots = new SnapshotStore(layout, content);
+    const step = await snapshots.prepareStepRootfs([base]);
+    expect(await readFile(join(step.rootfs, 'a'), 'utf8')).to.equal('base');
+    await writeFile(join(step.rootfs, 'b'), 'new');
+    const layer = await snapshots.commitStep(step, [base]);
+    await step.release();
+    expect(layer).to.not.equal(null);
+    expect(layer!.digest).to.equal(layer!.diffId);
+    expect(await content.has(layer!.digest)).to.equal(true);
+    const trees = await snapshots.ensure([base, layer!]);
+    expect(await readdir(trees[0]!)).to.deep.equal(['b']);
+
+    const idle = await snapshots.prepareStepRootfs([base, layer!]);
+    expect(await snapshots.commitStep(idle, [base, layer!])).to.equal(null);
+    await idle.release();
+    await idle.release();
+    expect(await readdir(layout.tmp)).to.deep.equal([]);
+  });
+});

@@ -118,10 +118,12 @@ function mountTarget(spec: string, from: string): string {
   } catch {
     return '';
   }
-  const hasFrom = fields.some((field) => field.toLowerCase() === `from=${from.toLowerCase()}` || field === `from=${from}`);
-  if (!hasFrom) return '';
-  const target = fields.find((field) => /^(target|dst|destination)=/i.test(field));
-  return target === undefined ? '' : target.slice(target.indexOf('=') + 1);
+  const options = fields.map((field) => {
+    const equals = field.indexOf('=');
+    return equals < 0 ? { key: field.toLowerCase(), value: '' } : { key: field.slice(0, equals).toLowerCase(), value: field.slice(equals + 1) };
+  });
+  if (!options.some(({ key, value }) => key === 'from' && value === from)) return '';
+  return options.find(({ key }) => key === 'target' || key === 'dst' || key === 'destination')?.value ?? '';
 }
 
 function laterStageError(reference: StageReference, current: Stage): DockerfileError {

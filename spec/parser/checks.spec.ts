@@ -145,6 +145,33 @@ describe('lintDockerfile', () => {
     }
   });
 
+  describe('details of the rules', () => {
+    it('a casing tie goes to upper case', () => {
+      expect(lint('from busybox\nRUN true\n')).to.deep.equal([
+        ['ConsistentInstructionCasing', "Command 'from' should match the case of the command majority (uppercase)", 1],
+      ]);
+    });
+
+    it('global ARGs do not vote on casing', () => {
+      expect(rulesOf('arg A\narg B\nFROM busybox\n')).to.deep.equal([]);
+    });
+
+    it('WORKDIR is reported as expanded (quotes removed)', () => {
+      expect(lint('FROM busybox\nWORKDIR "app dir"\n')).to.deep.equal([
+        ['WorkdirRelativePath', 'Relative workdir "app dir" can have unexpected results if the base image changes', 2],
+      ]);
+    });
+
+    it('MultipleInstructionsDisallowed follows the comments of the later instruction', () => {
+      expect(rulesOf('FROM busybox\nCMD ["a"]\n# check=skip=MultipleInstructionsDisallowed\nCMD ["b"]\n')).to.deep.equal([]);
+      expect(rulesOf('FROM busybox\n# check=skip=MultipleInstructionsDisallowed\nCMD ["a"]\nCMD ["b"]\n')).to.deep.equal(['MultipleInstructionsDisallowed']);
+    });
+
+    it('each legacy pair of a LABEL line is one finding', () => {
+      expect(rulesOf('FROM busybox\nLABEL a b\nLABEL c=d e=f\n')).to.deep.equal(['LegacyKeyValueFormat']);
+    });
+  });
+
   describe('what does not trigger a rule', () => {
     const clean: [string, string][] = [
       ['exec form CMD and ENTRYPOINT', 'FROM busybox\nENTRYPOINT ["a"]\nCMD ["b"]\n'],

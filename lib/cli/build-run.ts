@@ -3,14 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { enforceMaxSize } from '../../cache/gc.js';
 import type { Platform } from '../../executor/image-config.js';
 import { build } from '../build.js';
 import { UsageError } from '../errors.js';
+import { ImageStore } from '../store/image-store.js';
 import { secretsFrom } from './build-flags.js';
 import { exitCodes, type CliIO } from './command.js';
 import type { ParsedFlags } from './options.js';
 import { openCliRoot } from './root-option.js';
 import { progressPrinter } from './progress-plain.js';
+import { parseSizeFlag } from './units.js';
 
 export interface BuildRunInputs {
   readonly contextArg: string;
@@ -20,6 +23,7 @@ export interface BuildRunInputs {
 
 export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs): Promise<number> {
   if (inputs.contextArg === '-') throw new UsageError('a build context from stdin is not supported yet; pass a folder');
+  const cacheCap = cacheCapOf(parsed, io);
   const layout = await openCliRoot(parsed, io);
   const quiet = parsed.flags.quiet === true || parsed.flags.progress === 'quiet';
   const file = parsed.flags.file as string | undefined;
@@ -42,6 +46,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       signal: abort.signal,
       ...(quiet ? {} : { onEvent: progressPrinter(io.stderr) }),
     });
+    if (cacheCap !== undefined) await enforceMaxSize(layout, cacheCap, (await ImageStore.open(layout)).keepOptions());
     const iidfile = parsed.flags.iidfile as string | undefined;
     if (iidfile !== undefined) await writeFile(resolve(io.cwd, iidfile), result.imageId);
     io.stdout.write(quiet ? `${result.imageId}\n` : '');
@@ -52,6 +57,12 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
     process.off('SIGTERM', onSignal);
     await Promise.all(cleanup.map((path) => rm(path, { force: true })));
   }
+}
+
+/** `--cache-max-size` / TSBUILD_CACHE_MAX in bytes: the cache is cut back to it once the image is stored. */
+function cacheCapOf(parsed: ParsedFlags, io: CliIO): number | undefined {
+  const text = (parsed.flags['cache-max-size'] as string | undefined) ?? io.env.TSBUILD_CACHE_MAX;
+  return text === undefined || text === '' ? undefined : parseSizeFlag(text, 'cache-max-size');
 }
 
 /** `--secret` values as id → host file; values from the environment go to private temp files. */

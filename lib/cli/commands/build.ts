@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDockerfile } from '../../../parser/stages.js';
-import { TsbuildError, UsageError } from '../../errors.js';
+import { DockerfileError, TsbuildError, UsageError } from '../../errors.js';
 import { hostPlatform, requireHostPlatform } from '../../platform.js';
 import { buildArgsFrom, buildFlags } from '../build-flags.js';
 import { runCheck } from '../build-check.js';
@@ -37,12 +37,22 @@ export const buildCommand: Command = {
       const parsedFile = parseDockerfile(dockerfile.text, { file: dockerfile.name });
       const json = parsed.flags.format === 'json';
       const target = parsed.flags.target as string | undefined;
-      if (parsed.flags.check) return runCheck(parsedFile, { target, buildArgs, platform, file: dockerfile.name, json }, io);
-      return printPlan(parsedFile, { target, buildArgs, platform, file: dockerfile.name, json }, io);
+      const options = { target, buildArgs, platform, file: dockerfile.name, json };
+      return withDockerfileText(dockerfile, () => (parsed.flags.check ? runCheck(parsedFile, options, io) : printPlan(parsedFile, options, io)));
     }
     return runBuild(parsed, io, { contextArg, buildArgs, platform });
   },
 };
+
+/** Plan and dispatch errors know their range but not the text: attach it so the excerpt can be shown. */
+function withDockerfileText<T>(dockerfile: DockerfileSource, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof DockerfileError && error.sourceText === undefined) error.inFile(dockerfile.name, dockerfile.text);
+    throw error;
+  }
+}
 
 /** The Dockerfile text: `-f -` reads stdin; `-f PATH` is relative to the working directory. */
 export async function readDockerfile(parsed: ParsedFlags, io: CliIO, contextArg: string): Promise<DockerfileSource> {

@@ -10,10 +10,11 @@ import { ContentStore } from '../cache/content-store.js';
 import { BuildContext } from '../cache/context.js';
 import { KeyIndex } from '../cache/key-index.js';
 import { Lease } from '../cache/lease.js';
+import { StatCache } from '../cache/stat-cache.js';
 import { openRoot, resolveRoot, rootLayout, type RootLayout } from '../cache/root.js';
 import type { Sandbox, NetworkMode } from '../executor/sandbox/types.js';
 import { NamespaceSandbox } from '../executor/sandbox/namespace-sandbox.js';
-import { runPlan, type BuildEventListener, type SchedulerResult } from '../executor/scheduler.js';
+import { runPlan, type BuildEventListener, type SchedulerOptions, type SchedulerResult } from '../executor/scheduler.js';
 import { ContextDigests } from '../executor/scheduler-inputs.js';
 import { SnapshotStore } from '../executor/snapshot-store.js';
 import { planBuild, type BuildPlan } from '../parser/plan.js';
@@ -117,9 +118,28 @@ interface PlannedBuild {
 async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease, context: BuildContext, planned: PlannedBuild): Promise<SchedulerResult> {
   const { options } = planned;
   const content = await ContentStore.open(layout);
-  const digests = new ContextDigests(context);
+  // The stat cache only lets unchanged files skip a re-read; the digests decide hits.
+  const statCache = await StatCache.load(layout, context.root);
+  const digests = new ContextDigests(context, { statCache });
   const warn = (message: string): void => options.onWarning?.(message);
-  return runPlan({
+  try {
+    return await runPlan(schedulerOptions(layout, store, lease, context, planned, { content, digests, warn }));
+  } finally {
+    statCache.retainOnly(new Set(context.entries.map((entry) => entry.path)));
+    await statCache.save().catch((error: unknown) => warn(`could not save the context stat cache: ${(error as Error).message}`));
+  }
+}
+
+interface SchedulerParts {
+  readonly content: ContentStore;
+  readonly digests: ContextDigests;
+  readonly warn: (message: string) => void;
+}
+
+function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, context: BuildContext, planned: PlannedBuild, parts: SchedulerParts): SchedulerOptions {
+  const { options } = planned;
+  const { content, digests, warn } = parts;
+  return {
     plan: planned.plan,
     escapeToken: planned.parsed.escapeToken,
     platform: planned.platform,
@@ -139,7 +159,7 @@ async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease,
     ...(options.noCache ? { noCache: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  });
+  };
 }
 
 async function readDockerfile(options: BuildOptions): Promise<Dockerfile> {

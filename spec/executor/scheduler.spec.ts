@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildEvent } from '../../executor/scheduler.js';
 import { DockerfileError, TsbuildError } from '../../lib/errors.js';
+import { mkTar } from '../support/mk-tar.js';
 import { leftovers, makeHarness, readFromState, runFake, type Harness } from './scheduler-harness.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -99,6 +100,32 @@ describe('executor/scheduler', function () {
       const result = await runFake(harness, 'FROM scratch\nRUN write a 1\n');
       const record = await harness.index.get(result.target.key);
       expect(record?.input).to.deep.include({ parent: 'scratch', kind: 'RUN', op: { text: 'RUN write a 1' } });
+    });
+  });
+
+  describe('base images', () => {
+    async function imageWith(manifestDigest: string) {
+      const tar = mkTar([{ name: 'from-image', data: 'base' }]);
+      const blob = await harness.content.ingest(tar);
+      const layer = { digest: blob.digest, diffId: blob.digest, size: blob.size };
+      const image = { ref: 'base:1', manifestDigest, config: { Env: ['FROM_IMAGE=1'] }, history: [{ created_by: 'base' }], layers: [layer] };
+      return { resolve: async (ref: string) => ({ ...image, ref }) };
+    }
+
+    it('starts from the image’s layers and config, keyed by its manifest digest', async () => {
+      const images = await imageWith(`sha256:${'1'.repeat(64)}`);
+      const result = await runFake(harness, 'FROM base:1\nRUN write a 1\n', { images });
+      expect(await readFromState(harness, result.target, 'from-image')).to.equal('base');
+      expect(result.target.config.Env).to.include('FROM_IMAGE=1');
+      expect((await harness.index.get(result.target.key))?.input).to.deep.include({ parent: `sha256:${'1'.repeat(64)}` });
+    });
+
+    it('misses every step when the tag names another manifest', async () => {
+      await runFake(harness, 'FROM base:1\nRUN write a 1\n', { images: await imageWith(`sha256:${'1'.repeat(64)}`) });
+      const same = await runFake(harness, 'FROM base:1\nRUN write a 1\n', { images: await imageWith(`sha256:${'1'.repeat(64)}`) });
+      const moved = await runFake(harness, 'FROM base:1\nRUN write a 1\n', { images: await imageWith(`sha256:${'2'.repeat(64)}`) });
+      expect(same.cache).to.deep.equal({ hits: 1, misses: 0 });
+      expect(moved.cache).to.deep.equal({ hits: 0, misses: 1 });
     });
   });
 

@@ -36,9 +36,10 @@ export interface StepRun {
 /** Runs one instruction on `state`; returns the state after it, with its key and layer. */
 export async function runStep(run: StepRun, state: StageState, ins: Instruction, where: StepEventBase): Promise<StageState> {
   run.signal.throwIfAborted();
-  const started = Date.now();
+  let started = Date.now();
   let metadataOnly = false;
   let cached = false;
+  let announced = false;
   try {
     const dispatched = run.dispatch(state, ins, run.dispatchContext);
     const parts: KeyParts = {
@@ -52,30 +53,63 @@ export async function runStep(run: StepRun, state: StageState, ins: Instruction,
     if (dispatched.handler.execute === undefined) {
       metadataOnly = true;
       run.emit({ type: 'step', phase: 'started', ...where, cached: false, metadataOnly });
+      announced = true;
       run.emit({ type: 'step', phase: 'finished', ...where, cached: false, metadataOnly, durationMs: Date.now() - started });
       return { ...dispatched.state, key };
     }
     const stepIdentity = canonicalJson({ context: run.contextDir, stage: where.stageName ?? where.stage, step: where.step, kind: ins.kind });
-    const hit = await lookup(run, key, stepIdentity);
-    cached = hit !== undefined;
-    run.emit({ type: 'step', phase: 'started', ...where, cached, metadataOnly });
-    let layer: LayerRef | null;
-    if (hit !== undefined) {
-      layer = hit.layer;
-      run.counts.hits++;
-    } else {
-      run.counts.misses++;
-      layer = await executeStep(run, state, dispatched, where);
-      await run.index.put({ key, layer, configChange: configChange(state, dispatched.state), input: keyInput(parts), stepIdentity });
-    }
-    const next = withLayer(state, dispatched.state, layer, key);
+    const outcome = await cachedOrExecuted(run, { key, parts, stepIdentity, state, dispatched, where }, (hit) => {
+      cached = hit;
+      started = Date.now();
+      announced = true;
+      run.emit({ type: 'step', phase: 'started', ...where, cached, metadataOnly });
+    });
+    const next = withLayer(state, dispatched.state, outcome, key);
     run.emit({ type: 'step', phase: 'finished', ...where, cached, metadataOnly, durationMs: Date.now() - started });
     return next;
   } catch (error) {
     const located = locateError(error, ins, run);
+    if (!announced) run.emit({ type: 'step', phase: 'started', ...where, cached, metadataOnly });
     run.emit({ type: 'step', phase: 'finished', ...where, cached, metadataOnly, durationMs: Date.now() - started, error: located.message });
     throw located;
   }
+}
+
+interface PendingStep {
+  readonly key: string;
+  readonly parts: KeyParts;
+  readonly stepIdentity: string;
+  readonly state: StageState;
+  readonly dispatched: DispatchedInstruction;
+  readonly where: StepEventBase;
+}
+
+/**
+ * The step's layer from the cache, or from running it. A miss takes the key's build lock and looks
+ * again, so two builds sharing the root run the same step once and the second one reuses it.
+ */
+async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cached: boolean) => void): Promise<LayerRef | null> {
+  const early = await lookup(run, step.key, step.stepIdentity);
+  if (early !== undefined) return hit(run, early, onStart);
+  const lock = await run.index.lockForBuilding(step.key, { signal: run.signal });
+  try {
+    const late = await lookup(run, step.key, step.stepIdentity);
+    if (late !== undefined) return hit(run, late, onStart);
+    onStart(false);
+    run.counts.misses++;
+    const layer = await executeStep(run, step.state, step.dispatched, step.where);
+    const input = keyInput(step.parts);
+    await run.index.put({ key: step.key, layer, configChange: configChange(step.state, step.dispatched.state), input, stepIdentity: step.stepIdentity });
+    return layer;
+  } finally {
+    await lock.release();
+  }
+}
+
+function hit(run: StepRun, record: { layer: LayerRef | null }, onStart: (cached: boolean) => void): LayerRef | null {
+  onStart(true);
+  run.counts.hits++;
+  return record.layer;
 }
 
 /** A usable record: its layer blob must still be in the store (else the step runs again). */

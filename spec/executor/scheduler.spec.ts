@@ -96,6 +96,14 @@ describe('executor/scheduler', function () {
       expect(await readFromState(harness, changed.target, 'f')).to.equal('b');
     });
 
+    it('runs a step shared by two concurrent stages once; the other stage reuses it', async () => {
+      const text = 'FROM scratch AS a\nRUN sleep 200 same\nFROM scratch AS b\nRUN sleep 200 same\nFROM scratch\nRUN --mount=from=a,target=/m from 0 same\nRUN --mount=from=b,target=/m from 1 same\n';
+      const result = await runFake(harness, text);
+      expect(harness.timeline.filter((entry) => entry.name === 'same')).to.have.length(1);
+      expect(result.stages.get(0)!.key).to.equal(result.stages.get(1)!.key);
+      expect(result.cache).to.deep.equal({ hits: 1, misses: 3 });
+    });
+
     it('keeps each record’s key input, so a miss can be explained', async () => {
       const result = await runFake(harness, 'FROM scratch\nRUN write a 1\n');
       const record = await harness.index.get(result.target.key);

@@ -130,6 +130,21 @@ describe('lib/build [root]', function () {
     expect(await leftovers(fixture)).to.deep.equal({ mounts: [], temp: [] });
   });
 
+  it('an abort while a RUN is running ends the build with E_ABORTED and leaves nothing behind', async function () {
+    requireHandlers(this, 'RUN');
+    const controller = new AbortController();
+    const events: BuildEvent[] = [];
+    const onEvent = (event: BuildEvent): void => {
+      events.push(event);
+      if (event.type === 'step' && event.phase === 'started' && event.text.startsWith('RUN sleep')) setTimeout(() => controller.abort(), 500);
+    };
+    const started = Date.now();
+    const error = await rejection(buildText('FROM busybox:test\nRUN echo before > /before\nRUN sleep 60\n', { signal: controller.signal, onEvent }));
+    expect((error as TsbuildError).code).to.equal('E_ABORTED');
+    expect(Date.now() - started).to.be.below(30000);
+    expect(await leftovers(fixture)).to.deep.equal({ mounts: [], temp: [] });
+  });
+
   it('--no-cache runs every step again', async function () {
     requireHandlers(this, 'RUN');
     const text = 'FROM busybox:test\nRUN echo again > /again\n';

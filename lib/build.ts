@@ -3,7 +3,7 @@
 //   → run the plan (executor/scheduler.ts) → write config + manifest, tag → report.
 // Every blob the build touches is named in one lease for the build's lifetime, so a concurrent
 // prune keeps them; the lease, the context and every step's mounts are released on every path.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ContentStore } from '../cache/content-store.js';
@@ -120,6 +120,7 @@ async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease,
   const content = await ContentStore.open(layout);
   // The stat cache only lets unchanged files skip a re-read; the digests decide hits.
   const statCache = await StatCache.load(layout, context.root);
+  await mkdir(stateDirOf(layout), { recursive: true, mode: 0o700 });
   const digests = new ContextDigests(context, { statCache });
   const warn = (message: string): void => options.onWarning?.(message);
   try {
@@ -150,7 +151,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     contextDir: context.root,
     contextDigest: (input) => digests.digest(input),
     sandbox: options.sandbox ?? new NamespaceSandbox(),
-    stateDir: join(layout.root, 'state-v1'),
+    stateDir: stateDirOf(layout),
     buildArgs: planned.buildArgs,
     secrets: new Map(Object.entries(options.secrets ?? {})),
     file: planned.dockerfile.name,
@@ -160,6 +161,11 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
+}
+
+/** Persistent step state (RUN cache mounts); not a RootLayout folder yet. */
+function stateDirOf(layout: RootLayout): string {
+  return join(layout.root, 'state-v1');
 }
 
 async function readDockerfile(options: BuildOptions): Promise<Dockerfile> {

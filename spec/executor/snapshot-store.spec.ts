@@ -3,7 +3,7 @@
 // rootfs turned into a layer.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +11,7 @@ import { ContentStore } from '../../cache/content-store.js';
 import type { LayerRef } from '../../cache/key-index.js';
 import { Lease } from '../../cache/lease.js';
 import { createRootFolders, rootLayout, type RootLayout } from '../../cache/root.js';
+import { pruneSnapshots } from '../../executor/snapshot-prune.js';
 import { chainIds, SnapshotStore } from '../../executor/snapshot-store.js';
 import { mkTar } from '../support/mk-tar.js';
 
@@ -116,5 +117,25 @@ describe('executor/snapshot-store', function () {
     await idle.release();
     await idle.release();
     expect(await readdir(layout.tmp)).to.deep.equal([]);
+  });
+
+  it('prune removes snapshots no live build leases and debris of interrupted unpacks, keeping leased ones', async () => {
+    const kept = await storeLayer([{ name: 'a', data: '1' }]);
+    const dropped = await storeLayer([{ name: 'b', data: '2' }]);
+    const lease = await Lease.create(layout);
+    try {
+      await new SnapshotStore(layout, content, { lease }).ensure([kept]);
+      await new SnapshotStore(layout, content).ensure([dropped]);
+      const debris = `${'c'.repeat(64)}.tmp-0123abcd`;
+      await mkdir(join(layout.snapshots, debris, 'fs'), { recursive: true });
+      const report = await pruneSnapshots(layout);
+      expect(report).to.deep.equal({ removed: [dropped.diffId], removedDebris: 1 });
+      expect(await readdir(layout.snapshots)).to.deep.equal([kept.diffId.slice('sha256:'.length)]);
+      // Removed snapshots are only a cache: the next use unpacks the layer again.
+      const [tree] = await new SnapshotStore(layout, content).ensure([dropped]);
+      expect(await readFile(join(tree!, 'b'), 'utf8')).to.equal('2');
+    } finally {
+      await lease.release();
+    }
   });
 });

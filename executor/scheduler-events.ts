@@ -23,6 +23,8 @@ export type BuildEvent =
       readonly cached: boolean;
       /** The step only changes the image config (ENV, LABEL…): nothing runs. */
       readonly metadataOnly: boolean;
+      /** On `started` of a miss, when asked for: what changed since the last build of the step. */
+      readonly missReason?: readonly string[];
       /** On `finished`: how long the step took. */
       readonly durationMs?: number;
       /** On `finished` of a failed step: the error's message. */

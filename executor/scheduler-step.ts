@@ -1,7 +1,7 @@
 // One step of a stage: dispatch (pure) → cache key → hit: reuse the recorded layer; miss: run the
 // handler on a fresh rootfs and turn its changes into a layer, recorded under the key with the
 // key's input so a later miss can be explained. Metadata-only steps only advance the key.
-import { cacheKey, canonicalJson, keyInput, type Json, type KeyParts } from '../cache/cache-key.js';
+import { cacheKey, canonicalJson, explainKeyChange, keyInput, type Json, type KeyParts } from '../cache/cache-key.js';
 import type { ContentStore } from '../cache/content-store.js';
 import type { KeyIndex, LayerRef } from '../cache/key-index.js';
 import { DockerfileError, TsbuildError } from '../lib/errors.js';
@@ -21,6 +21,8 @@ export interface StepRun {
   readonly content: ContentStore;
   readonly snapshots: SnapshotStore;
   readonly noCache: boolean;
+  /** Say on each miss what changed since the last build of the same step. */
+  readonly explainMisses: boolean;
   readonly signal: AbortSignal;
   readonly emit: (event: BuildEvent) => void;
   readonly counts: { hits: number; misses: number };
@@ -58,11 +60,11 @@ export async function runStep(run: StepRun, state: StageState, ins: Instruction,
       return { ...dispatched.state, key };
     }
     const stepIdentity = canonicalJson({ context: run.contextDir, stage: where.stageName ?? where.stage, step: where.step, kind: ins.kind });
-    const outcome = await cachedOrExecuted(run, { key, parts, stepIdentity, state, dispatched, where }, (hit) => {
+    const outcome = await cachedOrExecuted(run, { key, parts, stepIdentity, state, dispatched, where }, (hit, missReason) => {
       cached = hit;
       started = Date.now();
       announced = true;
-      run.emit({ type: 'step', phase: 'started', ...where, cached, metadataOnly });
+      run.emit({ type: 'step', phase: 'started', ...where, cached, metadataOnly, ...(missReason ? { missReason } : {}) });
     });
     const next = withLayer(state, dispatched.state, outcome, key);
     run.emit({ type: 'step', phase: 'finished', ...where, cached, metadataOnly, durationMs: Date.now() - started });
@@ -88,17 +90,17 @@ interface PendingStep {
  * The step's layer from the cache, or from running it. A miss takes the key's build lock and looks
  * again, so two builds sharing the root run the same step once and the second one reuses it.
  */
-async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cached: boolean) => void): Promise<LayerRef | null> {
+async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cached: boolean, missReason?: readonly string[]) => void): Promise<LayerRef | null> {
   const early = await lookup(run, step.key, step.stepIdentity);
   if (early !== undefined) return hit(run, early, onStart);
   const lock = await run.index.lockForBuilding(step.key, { signal: run.signal });
   try {
     const late = await lookup(run, step.key, step.stepIdentity);
     if (late !== undefined) return hit(run, late, onStart);
-    onStart(false);
+    const input = keyInput(step.parts);
+    onStart(false, run.explainMisses ? await missReason(run, step.stepIdentity, input) : undefined);
     run.counts.misses++;
     const layer = await executeStep(run, step.state, step.dispatched, step.where);
-    const input = keyInput(step.parts);
     await run.index.put({ key: step.key, layer, configChange: configChange(step.state, step.dispatched.state), input, stepIdentity: step.stepIdentity });
     return layer;
   } finally {
@@ -110,6 +112,15 @@ function hit(run: StepRun, record: { layer: LayerRef | null }, onStart: (cached:
   onStart(true);
   run.counts.hits++;
   return record.layer;
+}
+
+/** What changed since the last record of this step (same stage, position and kind). */
+async function missReason(run: StepRun, stepIdentity: string, input: Json): Promise<readonly string[]> {
+  const previous = await run.index.previousForStep(stepIdentity);
+  if (previous === undefined) return ['no earlier build of this step'];
+  if (run.noCache) return ['--no-cache'];
+  const lines = explainKeyChange(previous.input, input);
+  return lines.length > 0 ? lines : ['the record was removed or its layer is missing'];
 }
 
 /** A usable record: its layer blob must still be in the store (else the step runs again). */

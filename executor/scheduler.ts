@@ -41,6 +41,8 @@ export interface SchedulerOptions {
   readonly secrets?: ReadonlyMap<string, string>;
   readonly network?: NetworkMode;
   readonly noCache?: boolean;
+  /** Put on each miss's `started` event what changed since the last build of that step. */
+  readonly explainMisses?: boolean;
   readonly signal?: AbortSignal;
   readonly onEvent?: BuildEventListener;
   /** The Dockerfile's name and text, for located errors. */
@@ -139,6 +141,7 @@ class StageRunner {
       content: options.content,
       snapshots: options.snapshots,
       noCache: options.noCache ?? false,
+      explainMisses: options.explainMisses ?? false,
       signal,
       emit: (event) => options.onEvent?.(event),
       counts: this.counts,

@@ -42,6 +42,8 @@ export interface BuildOptions {
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly noCache?: boolean;
+  /** Put on each cache miss's `started` event what changed since the step's last build. */
+  readonly explainCache?: boolean;
   readonly network?: NetworkMode;
   /** Secrets for `RUN --mount=type=secret`: id → host file. */
   readonly secrets?: Readonly<Record<string, string>>;
@@ -158,6 +160,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     sourceText: planned.dockerfile.text,
     ...(options.network ? { network: options.network } : {}),
     ...(options.noCache ? { noCache: true } : {}),
+    ...(options.explainCache ? { explainMisses: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };

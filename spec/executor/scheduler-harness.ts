@@ -134,6 +134,7 @@ const NO_IMAGES: BaseImageSource = {
 
 export interface RunOptions {
   readonly noCache?: boolean;
+  readonly explain?: boolean;
   readonly signal?: AbortSignal;
   readonly events?: BuildEvent[];
   readonly target?: string;
@@ -161,6 +162,7 @@ export async function runFake(harness: Harness, text: string, options: RunOption
     sourceText: text,
     dispatch: fakeDispatch(harness),
     ...(options.noCache ? { noCache: true } : {}),
+    ...(options.explain ? { explainMisses: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.events ? { onEvent: (event: BuildEvent) => options.events!.push(event) } : {}),
   });

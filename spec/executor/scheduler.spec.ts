@@ -104,6 +104,22 @@ describe('executor/scheduler', function () {
       expect(result.cache).to.deep.equal({ hits: 1, misses: 3 });
     });
 
+    it('explains a miss against the last build of the same step', async () => {
+      const started = (events: BuildEvent[]) => events.flatMap((event) => (event.type === 'step' && event.phase === 'started' && event.missReason ? [event.missReason] : []));
+      const first: BuildEvent[] = [];
+      await writeFile(join(harness.contextDir, 'input.txt'), 'v1');
+      await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN ctx input.txt\n', { events: first, explain: true });
+      expect(started(first)).to.deep.equal([['no earlier build of this step'], ['no earlier build of this step']]);
+      const second: BuildEvent[] = [];
+      await writeFile(join(harness.contextDir, 'input.txt'), 'v2');
+      await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN ctx input.txt\n', { events: second, explain: true });
+      expect(started(second)).to.deep.equal([['inputs[0].digest changed']]);
+      const third: BuildEvent[] = [];
+      await runFake(harness, 'FROM scratch\nRUN write a 2\nRUN ctx input.txt\n', { events: third, explain: true });
+      expect(started(third)[0]).to.deep.equal(['op.text: "RUN write a 1" → "RUN write a 2"']);
+      expect(started(third)[1]).to.deep.equal(['parent changed']);
+    });
+
     it('keeps each record’s key input, so a miss can be explained', async () => {
       const result = await runFake(harness, 'FROM scratch\nRUN write a 1\n');
       const record = await harness.index.get(result.target.key);

@@ -128,7 +128,11 @@ async function lookup(run: StepRun, key: string, stepIdentity: string): Promise<
   if (run.noCache) return undefined;
   const record = await run.index.get(key);
   if (record === undefined) return undefined;
-  if (record.layer !== null && !(await run.content.has(record.layer.digest))) return undefined;
+  if (record.layer !== null) {
+    // Leased before the check, so a prune that starts now keeps it until the image is written.
+    await run.snapshots.protect([record.layer]);
+    if (!(await run.content.has(record.layer.digest))) return undefined;
+  }
   await run.index.touch(key, stepIdentity);
   return { layer: record.layer };
 }

@@ -60,6 +60,11 @@ export class SnapshotStore {
     return join(this.layout.snapshots, chainId.replace(/^sha256:/, ''));
   }
 
+  /** Names layer blobs in the build's lease (a cache hit's layer, before it is checked and used). */
+  async protect(layers: readonly LayerRef[]): Promise<void> {
+    await this.options.lease?.protect(layers.map((layer) => layer.digest));
+  }
+
   /** Makes sure every prefix of `layers` is unpacked; returns the snapshot trees, topmost first. */
   async ensure(layers: readonly LayerRef[], signal?: AbortSignal): Promise<string[]> {
     const ids = chainIds(layers);

@@ -91,6 +91,24 @@ describe('lib/build [root]', function () {
     expect(await readImageFile(fixture, 'multi:1', 'out')).to.equal(undefined);
   });
 
+  it('multi-stage: only needed stages run; history, env and layer count as BuildKit gives them', async function () {
+    requireHandlers(this, 'RUN');
+    // Expected values from BuildKit (Docker 26) building the same file on the same busybox.
+    const text = 'FROM busybox:test AS build\nRUN echo built > /out\nENV STAGE=build\nFROM build AS mid\nRUN true\nFROM busybox:test\nRUN --mount=from=build,target=/b cp /b/out /copied\nWORKDIR /app\nENV A=1\n';
+    const result = await buildText(text, { tags: ['multi:3'] });
+    expect(result.stages.map((stage) => stage.index)).to.deep.equal([0, 2]);
+    const image = await storedImage(fixture, 'multi:3');
+    expect(image.layers).to.have.length(3);
+    expect(image.config.config.Env).to.deep.equal(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1']);
+    expect(image.config.history!.map((entry) => [entry.created_by, entry.empty_layer ?? false])).to.deep.equal([
+      [undefined, false],
+      ['RUN /bin/sh -c cp /b/out /copied # buildkit', false],
+      ['WORKDIR /app', false],
+      ['ENV A=1', true],
+    ]);
+    expect(await readImageFile(fixture, 'multi:3', 'copied')).to.equal('built\n');
+  });
+
   it('multi-stage: COPY --from takes a file from an earlier stage', async function () {
     requireHandlers(this, 'RUN', 'COPY');
     const text = 'FROM busybox:test AS build\nRUN echo built > /out\nFROM busybox:test\nCOPY --from=build /out /copied\n';

@@ -157,13 +157,22 @@ async function executeStep(run: StepRun, state: StageState, dispatched: Dispatch
   try {
     await dispatched.handler.execute!(ctx, state, dispatched.expanded as never);
     run.signal.throwIfAborted();
-    return await run.snapshots.commitStep(rootfs, state.layers, run.signal);
+    return await run.snapshots.commitStep(rootfs, state.layers, { keepEmpty: declaresLayer(state, dispatched.state), signal: run.signal });
   } finally {
     stdout.flushPartial();
     stderr.flushPartial();
     for (const tree of opened.reverse()) await tree.release().catch(() => undefined);
     await rootfs.release();
   }
+}
+
+/**
+ * Whether the step's history entry says it has a layer. BuildKit gives such a step a layer even
+ * when it changed nothing (the empty tar, e.g. WORKDIR of an existing folder); a step whose entry
+ * is marked empty_layer (WORKDIR /) gets none.
+ */
+function declaresLayer(before: StageState, after: StageState): boolean {
+  return after.history.length > before.history.length && after.history.at(-1)!.empty_layer !== true;
 }
 
 /** The applied state with the step's key and layer; a step without a layer is an empty_layer entry. */

@@ -101,11 +101,13 @@ export class SnapshotStore {
 
   /**
    * The step's changes as a layer on top of `parent`: stored uncompressed in the content store and
-   * unpacked as the next chain's snapshot. Null when the step changed no files.
+   * unpacked as the next chain's snapshot. When the step changed no files: null, unless `keepEmpty`
+   * (then the empty tar, as BuildKit keeps for a layer-producing step that changed nothing).
    */
-  async commitStep(step: StepRootfs, parent: readonly LayerRef[], signal?: AbortSignal): Promise<LayerRef | null> {
+  async commitStep(step: StepRootfs, parent: readonly LayerRef[], options: { keepEmpty?: boolean; signal?: AbortSignal } = {}): Promise<LayerRef | null> {
+    const { signal } = options;
     const changes = await diffRootfs(step.prepared);
-    if (changes.changes.length === 0) return null;
+    if (changes.changes.length === 0 && !options.keepEmpty) return null;
     const blob = await this.content.ingest(layerTarStream(changes), { ...(this.options.lease ? { lease: this.options.lease } : {}), ...(signal ? { signal } : {}) });
     const layer: LayerRef = { digest: blob.digest, diffId: blob.digest, size: blob.size };
     await this.ensure([...parent, layer], signal);

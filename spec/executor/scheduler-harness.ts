@@ -2,6 +2,7 @@
 // scheduler's ordering, caching and cleanup can be tested without a sandbox. A fake RUN's words say
 // what it does:
 //   write NAME VALUE   writes /NAME             noop           changes nothing
+//   nolayer            changes nothing, and its history entry says it has no layer (like WORKDIR /)
 //   sleep MS NAME      records its start and end, writes /NAME after MS milliseconds
 //   fail               throws                   hang           waits until the build is aborted
 //   from STAGE NAME    copies /NAME from stage STAGE (a stage input; add
@@ -79,7 +80,7 @@ function fakeInputs(args: readonly string[]): StepInput[] | undefined {
 function fakeRun(harness: Harness): StepHandler<'RUN'> {
   return {
     kind: 'RUN',
-    apply: (state, ins) => withHistory(state, ins.original, true),
+    apply: (state, ins) => withHistory(state, ins.original, words(ins)[0] !== 'nolayer'),
     describe: (_state, ins) => {
       const inputs = fakeInputs(words(ins));
       return inputs ? { op: { text: ins.original }, inputs } : { op: { text: ins.original } };
@@ -90,6 +91,7 @@ function fakeRun(harness: Harness): StepHandler<'RUN'> {
         case 'write':
           return writeFile(join(ctx.rootfs, first!), second ?? '');
         case 'noop':
+        case 'nolayer':
           return;
         case 'sleep': {
           const start = Date.now();

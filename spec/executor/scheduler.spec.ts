@@ -36,11 +36,16 @@ describe('executor/scheduler', function () {
       expect(result.cache).to.deep.equal({ hits: 0, misses: 3 });
     });
 
-    it('gives a step that changes no files no layer and an empty_layer history entry', async () => {
-      const result = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN noop\nENV X=1\n');
-      expect(result.target.layers).to.have.length(1);
-      expect(result.target.history.map((entry) => entry.empty_layer ?? false)).to.deep.equal([false, true, true]);
+    it('gives a step that changes no files BuildKit’s empty layer, or none when its history says so', async () => {
+      const result = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN noop\nRUN nolayer\nENV X=1\n');
+      expect(result.target.layers).to.have.length(2);
+      expect(result.target.layers[1]!.diffId).to.equal('sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+      expect(result.target.history.map((entry) => entry.empty_layer ?? false)).to.deep.equal([false, false, true, true]);
       expect(result.target.config.Env).to.include('X=1');
+      const warm = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN noop\nRUN nolayer\nENV X=1\n');
+      expect(warm.cache).to.deep.equal({ hits: 3, misses: 0 });
+      expect(warm.target.layers).to.deep.equal(result.target.layers);
+      expect(warm.target.history).to.deep.equal(result.target.history);
     });
 
     it('chains keys: every step, metadata ones included, changes the state key', async () => {

@@ -15,6 +15,8 @@ import { pruneSnapshots } from '../../executor/snapshot-prune.js';
 import { chainIds, SnapshotStore } from '../../executor/snapshot-store.js';
 import { mkTar } from '../support/mk-tar.js';
 
+const EMPTY_TAR = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
+
 function sha(data: string | Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
@@ -116,6 +118,11 @@ describe('executor/snapshot-store', function () {
     expect(await snapshots.commitStep(idle, [base, layer!])).to.equal(null);
     await idle.release();
     await idle.release();
+    // BuildKit's layer for a step that changed nothing: the empty tar (its DiffID, seen in docker save).
+    const kept = await snapshots.prepareStepRootfs([base]);
+    const empty = await snapshots.commitStep(kept, [base], { keepEmpty: true });
+    await kept.release();
+    expect(empty).to.deep.equal({ digest: EMPTY_TAR, diffId: EMPTY_TAR, size: 1024 });
     expect(await readdir(layout.tmp)).to.deep.equal([]);
   });
 

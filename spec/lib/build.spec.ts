@@ -58,6 +58,14 @@ describe('lib/build [root]', function () {
     expect(result.cache).to.deep.equal({ hits: 0, misses: 0 });
   });
 
+  it('WORKDIR of an existing folder gets BuildKit’s empty layer; WORKDIR / gets none', async () => {
+    // BuildKit (Docker 26) on the same busybox: `WORKDIR /tmp` has diff_id sha256:5f70bf18…, the empty tar.
+    await buildText('FROM busybox:test\nWORKDIR /tmp\nWORKDIR /\n', { tags: ['workdir:1'] });
+    const image = await storedImage(fixture, 'workdir:1');
+    expect(image.config.rootfs.diff_ids.slice(fixture.busybox.layers.length)).to.deep.equal(['sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef']);
+    expect(image.config.history!.slice(-2).map((entry) => entry.empty_layer ?? false)).to.deep.equal([false, true]);
+  });
+
   it('fails clearly on a base image that is not in the store, saying how to get it', async () => {
     const error = await rejection(buildText('FROM alpine:3.99\nRUN true\n'));
     expect(error).to.be.instanceOf(DockerfileError);

@@ -66,6 +66,18 @@ describe('lib/build [root]', function () {
     expect(image.config.history!.slice(-2).map((entry) => entry.empty_layer ?? false)).to.deep.equal([false, true]);
   });
 
+  it('runs a base image’s ONBUILD triggers first, and the child image keeps none', async () => {
+    await buildText('FROM busybox:test\nONBUILD ENV TRIGGERED=yes\n', { tags: ['onbuild:base'] });
+    expect((await storedImage(fixture, 'onbuild:base')).config.config.OnBuild).to.deep.equal(['ENV TRIGGERED=yes']);
+    const events: BuildEvent[] = [];
+    await buildText('FROM onbuild:base\nENV AFTER=1\n', { tags: ['onbuild:child'], onEvent: (event) => events.push(event) });
+    const child = await storedImage(fixture, 'onbuild:child');
+    expect(child.config.config.Env).to.include.members(['TRIGGERED=yes', 'AFTER=1']);
+    expect(child.config.config.OnBuild).to.equal(undefined);
+    const started = events.filter((event) => event.type === 'step' && event.phase === 'started').map((event) => event.text);
+    expect(started).to.deep.equal(['ENV TRIGGERED=yes', 'ENV AFTER=1']);
+  });
+
   it('fails clearly on a base image that is not in the store, saying how to get it', async () => {
     const error = await rejection(buildText('FROM alpine:3.99\nRUN true\n'));
     expect(error).to.be.instanceOf(DockerfileError);

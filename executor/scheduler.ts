@@ -48,6 +48,11 @@ export interface SchedulerOptions {
   /** The Dockerfile's name and text, for located errors. */
   readonly file?: string;
   readonly sourceText?: string;
+  /**
+   * Extra fields handed to every step's dispatch and step context, for handlers that need more
+   * than the contract (e.g. the opened build context for COPY/ADD selections).
+   */
+  readonly stepExtras?: Readonly<Record<string, unknown>>;
   /** Replaces the dispatcher (specs use fake handlers). */
   readonly dispatch?: (state: StageState, ins: Instruction, ctx: DispatchContext) => DispatchedInstruction;
 }
@@ -128,7 +133,8 @@ class StageRunner {
     const stageIndexOf = (name: string): number | undefined => names.get(name.toLowerCase());
     const buildArgs = options.buildArgs ?? new Map<string, string>();
     const network = options.network ?? 'default';
-    const dispatchContext = { buildArgs, metaArgs: options.plan.metaArgs, escapeToken: options.escapeToken, warn: (warning: BuildWarning) => this.warnings.push(warning), stageIndexOf, network };
+    const extras = options.stepExtras ?? {};
+    const dispatchContext = { ...extras, buildArgs, metaArgs: options.plan.metaArgs, escapeToken: options.escapeToken, warn: (warning: BuildWarning) => this.warnings.push(warning), stageIndexOf, network };
     this.run = {
       dispatch: options.dispatch ?? dispatchInstruction,
       dispatchContext,
@@ -146,7 +152,7 @@ class StageRunner {
       emit: (event) => options.onEvent?.(event),
       counts: this.counts,
       contextDir: options.contextDir,
-      stepContext: { sandbox: options.sandbox, contextDir: options.contextDir, stateDir: options.stateDir, secrets: options.secrets ?? new Map(), stageIndexOf, buildArgs, network },
+      stepContext: { ...extras, sandbox: options.sandbox, contextDir: options.contextDir, stateDir: options.stateDir, secrets: options.secrets ?? new Map(), stageIndexOf, buildArgs, network },
       openSource: (input) => this.openSource(input, signal),
       file: options.file ?? '',
       ...(options.sourceText !== undefined ? { sourceText: options.sourceText } : {}),

@@ -154,6 +154,8 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     contextDigest: (input) => digests.digest(input),
     sandbox: options.sandbox ?? new NamespaceSandbox(),
     stateDir: stateDirOf(layout),
+    // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
+    stepExtras: { buildContext: context },
     buildArgs: planned.buildArgs,
     secrets: new Map(Object.entries(options.secrets ?? {})),
     file: planned.dockerfile.name,

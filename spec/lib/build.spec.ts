@@ -78,6 +78,16 @@ describe('lib/build [root]', function () {
     expect(started).to.deep.equal(['ENV TRIGGERED=yes', 'ENV AFTER=1']);
   });
 
+  it('reads <context>/Dockerfile by default and reports a missing one as E_NOT_FOUND', async () => {
+    await writeFile(join(fixture.context, 'Dockerfile'), 'FROM busybox:test\nLABEL from=file\n');
+    const result = await build({ context: fixture.context, root: fixture.root, tags: ['file:1'] });
+    expect((await storedImage(fixture, 'file:1')).config.config.Labels).to.deep.equal({ from: 'file' });
+    expect(result.warnings).to.deep.equal([]);
+    const error = await rejection(build({ context: fixture.context, root: fixture.root, dockerfile: join(fixture.context, 'Missing.Dockerfile') }));
+    expect((error as TsbuildError).code).to.equal('E_NOT_FOUND');
+    expect((error as TsbuildError).message).to.contain('Missing.Dockerfile');
+  });
+
   it('fails clearly on a base image that is not in the store, saying how to get it', async () => {
     const error = await rejection(buildText('FROM alpine:3.99\nRUN true\n'));
     expect(error).to.be.instanceOf(DockerfileError);
@@ -181,6 +191,15 @@ describe('lib/build [root]', function () {
     expect((error as TsbuildError).code).to.equal('E_ABORTED');
     expect(Date.now() - started).to.be.below(30000);
     expect(await leftovers(fixture)).to.deep.equal({ mounts: [], temp: [] });
+  });
+
+  it('two builds of one file at once on one root run each step once', async function () {
+    requireHandlers(this, 'RUN');
+    const text = 'FROM busybox:test\nRUN sleep 1 && echo $RANDOM > /random\n';
+    const [one, two] = await Promise.all([buildText(text, { tags: ['twice:1'] }), buildText(text, { tags: ['twice:2'] })]);
+    expect(one.cache.misses + two.cache.misses).to.equal(1);
+    expect(one.cache.hits + two.cache.hits).to.equal(1);
+    expect(one.imageId).to.equal(two.imageId);
   });
 
   it('--no-cache runs every step again', async function () {

@@ -10,7 +10,7 @@
 // streamed as an uncompressed tar into the content store (digest = DiffID), then unpacked as the
 // next chain's snapshot. Step folders are temp names under tmp/, so a killed build's are swept.
 import { createHash } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempFileName } from '../cache/atomic-file.js';
 import type { ContentStore } from '../cache/content-store.js';
@@ -126,7 +126,12 @@ export class SnapshotStore {
 
   private async unpackLocked(chainId: string, layer: LayerRef, lowers: readonly string[], signal?: AbortSignal): Promise<string> {
     const dir = this.snapshotDir(chainId);
-    if ((await readSnapshotMarker(dir)) !== null) return dir;
+    if ((await readSnapshotMarker(dir)) !== null) {
+      // The folder's mtime is its last use, for pruneSnapshots' keepRecentMs.
+      const now = new Date();
+      await utimes(dir, now, now).catch(() => undefined);
+      return dir;
+    }
     const lockPath = join(this.layout.locks, `snapshot-${chainId.replace(/^sha256:/, '')}.lock`);
     const lock = await acquireLock(lockPath, { tmpDir: this.layout.tmp, purpose: `unpacking ${chainId}`, ...(signal ? { signal } : {}) });
     try {

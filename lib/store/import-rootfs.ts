@@ -1,0 +1,101 @@
+// `docker import`: a root filesystem tar (plain or gzip) becomes a one-layer image. The layer is
+// stored uncompressed, exactly as given (its DiffID is the sha256 of the uncompressed input, as
+// Docker computes it), after checking that it reads as a tar to the end. History and comment
+// are docker import's: one entry, no created_by, "Imported from -" unless a message is given.
+// No wall-clock time is written unless asked (`created`), so importing the same tar twice gives
+// the same image.
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import tarStream from 'tar-stream';
+import { Lease } from '../../cache/lease.js';
+import type { Platform } from '../../executor/image-config.js';
+import { detectCompression } from '../../executor/snapshot/index.js';
+import { TsbuildError, UsageError } from '../errors.js';
+import { imageConfig } from '../image/config.js';
+import { rfc3339 } from '../image/timestamps.js';
+import { hostPlatform } from '../platform.js';
+import { applyChanges } from './import-changes.js';
+import type { ImageStore, StoredImage } from './image-store.js';
+
+export interface ImportOptions {
+  /** Tag for the new image (any form Docker accepts); none leaves it untagged. */
+  readonly name?: string;
+  /** `--change` instructions: CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR. */
+  readonly changes?: readonly string[];
+  /** `-m`: the history comment (default `Imported from -`). */
+  readonly message?: string;
+  /** The image's creation time (e.g. SOURCE_DATE_EPOCH); none by default. */
+  readonly created?: Date;
+  readonly platform?: Platform;
+  readonly signal?: AbortSignal;
+}
+
+/** Imports a rootfs tar from a stream or a file path. */
+export async function importRootfs(store: ImageStore, source: Readable | string, options: ImportOptions = {}): Promise<StoredImage> {
+  // Parse the changes first: a typo should not cost a copy of the whole tar.
+  const config = applyChanges({}, options.changes ?? []);
+  const input = typeof source === 'string' ? createReadStream(source) : source;
+  const lease = await Lease.create(store.layout, options.signal ? { signal: options.signal } : {});
+  try {
+    const blob = await store.content.ingest(uncompressed(input), { lease, ...(options.signal ? { signal: options.signal } : {}) });
+    await checkTar(store, blob.digest);
+    const comment = options.message || 'Imported from -';
+    const created = options.created === undefined ? undefined : rfc3339(options.created);
+    const image = imageConfig({
+      config,
+      diffIds: [blob.digest],
+      history: [{ ...(created !== undefined ? { created } : {}), created_by: '', comment }],
+      platform: options.platform ?? hostPlatform(),
+      ...(created !== undefined ? { created } : {}),
+      comment,
+    });
+    const layer = { digest: blob.digest, diffId: blob.digest, size: blob.size };
+    return await store.commitImage(image, [layer], { lease, ...(options.name !== undefined ? { tags: [options.name] } : {}) });
+  } finally {
+    await lease.release();
+  }
+}
+
+/** The input's bytes with gzip undone; other compressions are refused by name. */
+async function* uncompressed(input: Readable): AsyncGenerator<Buffer> {
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  while (headBytes < 6) {
+    const next = await iterator.next();
+    if (next.done) break;
+    head.push(Buffer.from(next.value));
+    headBytes += next.value.length;
+  }
+  const first = Buffer.concat(head);
+  const rest = Readable.from((async function* () {
+    yield first;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })());
+  const compression = detectCompression(first);
+  if (compression === 'none') return yield* rest;
+  if (compression !== 'gzip') throw new UsageError(`cannot import a ${compression} compressed archive: use a plain or gzip compressed tar`);
+  const gunzip = createGunzip();
+  const piping = pipeline(rest, gunzip);
+  piping.catch(() => undefined); // reported through the loop below, or awaited after it
+  yield* gunzip;
+  await piping;
+}
+
+/** Reads the stored layer as a tar to its end; a file that is not a tar is refused. */
+async function checkTar(store: ImageStore, digest: string): Promise<void> {
+  await store.content.withVerifiedStream(digest, async (stream) => {
+    const extract = tarStream.extract();
+    const reading = pipeline(stream, extract);
+    reading.catch(() => undefined); // reported through the loop below, or awaited after it
+    try {
+      for await (const entry of extract) entry.resume();
+      await reading;
+    } catch (error) {
+      if (error instanceof TsbuildError) throw error;
+      throw new UsageError(`the import source is not a tar archive: ${(error as Error).message}`, { cause: error });
+    }
+  });
+}

@@ -3,13 +3,25 @@ import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { contextCommand } from './context.js';
 import { duCommand } from './du.js';
+import { historyCommand } from './history.js';
+import { imagesCommand } from './images.js';
+import { importCommand } from './import.js';
+import { inspectCommand } from './inspect.js';
 import { pruneCommand } from './prune.js';
+import { rmiCommand } from './rmi.js';
+import { tagCommand } from './tag.js';
 import { verifyCommand } from './verify.js';
 
 export const commands: readonly Command[] = [
   buildCommand,
   contextCommand,
   duCommand,
+  historyCommand,
+  imagesCommand,
+  importCommand,
+  inspectCommand,
   pruneCommand,
+  rmiCommand,
+  tagCommand,
   verifyCommand,
 ];

@@ -17,6 +17,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'quiet', alias: 'q', type: 'boolean', description: 'Print only the image ID' },
   { name: 'iidfile', type: 'string', value: 'FILE', description: 'Write the image ID to FILE' },
   { name: 'progress', type: 'string', value: 'MODE', choices: ['auto', 'plain', 'quiet'], default: 'auto', description: 'Progress output' },
+  { name: 'explain-cache', type: 'boolean', description: 'Say for every step that runs what changed since its last build' },
   { name: 'cache-max-size', type: 'string', value: 'SIZE', description: 'After the build, prune least recently used cache down to SIZE (default: $TSBUILD_CACHE_MAX)' },
   { name: 'dry-run', type: 'boolean', description: 'Parse and plan only: print stages and steps with variables expanded' },
   { name: 'format', type: 'string', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'Output of --dry-run and --check' },

@@ -41,6 +41,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(parsed.flags.target !== undefined ? { target: parsed.flags.target as string } : {}),
       buildArgs: Object.fromEntries(inputs.buildArgs),
       noCache: parsed.flags['no-cache'] === true,
+      explainCache: parsed.flags['explain-cache'] === true,
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
       signal: abort.signal,

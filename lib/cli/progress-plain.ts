@@ -27,6 +27,7 @@ export function progressPrinter(out: Writable): BuildEventListener {
       const step = { number: next++, startedMs: Date.now() };
       running.set(id, step);
       out.write(`#${step.number} [${stepLabel(event)}] ${event.text}\n`);
+      for (const reason of event.missReason ?? []) out.write(`#${step.number} MISS ${reason}\n`);
       return;
     }
     const step = running.get(id);

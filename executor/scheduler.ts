@@ -102,10 +102,14 @@ export async function runPlan(options: SchedulerOptions): Promise<SchedulerResul
 
 /** Every image the plan names (bases and --from images), resolved once, before anything runs. */
 async function resolveImages(options: SchedulerOptions): Promise<Map<string, BaseImage>> {
-  const wanted = new Map<string, Instruction | PlannedStage['stage']['from']>();
+  const wanted = new Map<string, { readonly range: Instruction['range'] }>();
   for (const planned of options.plan.stages) {
     if (planned.base.kind === 'image') wanted.set(planned.base.ref, planned.stage.from);
-    for (const ref of planned.imageSources) if (!wanted.has(ref)) wanted.set(ref, planned.stage.from);
+    for (const ref of planned.imageSources) {
+      // Errors point at the instruction naming the image (COPY --from=, RUN --mount from=).
+      const user = planned.stage.instructions.find((ins) => ins.original.includes(`from=${ref}`)) ?? planned.stage.from;
+      if (!wanted.has(ref)) wanted.set(ref, user);
+    }
   }
   const images = new Map<string, BaseImage>();
   await Promise.all([...wanted].map(async ([ref, at]) => {

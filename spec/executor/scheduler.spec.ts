@@ -213,6 +213,13 @@ describe('executor/scheduler', function () {
       expect(await harness.index.get('0'.repeat(64))).to.equal(undefined);
     });
 
+    it('a missing --from image fails before any step runs, located at the instruction naming it', async () => {
+      const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\nRUN --mount=from=tools:1,target=/t noop\n'));
+      expect((error as DockerfileError).code).to.equal('E_NOT_FOUND');
+      expect((error as DockerfileError).location.range.start.line).to.equal(3);
+      expect(await readdirCount(harness)).to.equal(0);
+    });
+
     it('a missing base image fails before any step runs, located at its FROM', async () => {
       const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\nFROM nothere:1\nRUN write b 2\n'));
       expect((error as DockerfileError).code).to.equal('E_NOT_FOUND');

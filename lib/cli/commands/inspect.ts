@@ -92,10 +92,21 @@ function action(body: string, text: string): (data: GoValue) => string {
   const asJson = match[1] !== undefined;
   return (data) => {
     const value = lookup(data, path);
-    if (asJson) return value === undefined ? 'null' : goJson(value);
-    return value === undefined ? '<no value>' : goPrint(value);
+    if (value !== undefined) return asJson ? goJson(value) : goPrint(value);
+    const unset = path.length === 2 && path[0] === 'Config' ? UNSET_CONFIG_FIELDS[path[1]!] : undefined;
+    if (unset === undefined) throw new UsageError(`template: executing at <${match[2]}>: map has no entry for key ${JSON.stringify(path.at(-1))}`);
+    return asJson ? unset.json : unset.text;
   };
 }
+
+/** How Docker prints config fields an image leaves unset (its Config is a full Go struct). */
+const UNSET_CONFIG_FIELDS: Readonly<Record<string, { text: string; json: string }>> = {
+  ...Object.fromEntries(['Env', 'Cmd', 'Entrypoint', 'OnBuild', 'Shell'].map((key) => [key, { text: '[]', json: 'null' }])),
+  ...Object.fromEntries(['ExposedPorts', 'Volumes', 'Labels'].map((key) => [key, { text: 'map[]', json: 'null' }])),
+  ...Object.fromEntries(['User', 'WorkingDir', 'StopSignal'].map((key) => [key, { text: '', json: '""' }])),
+  Healthcheck: { text: '<nil>', json: 'null' },
+  ArgsEscaped: { text: 'false', json: 'false' },
+};
 
 function lookup(data: GoValue, path: readonly string[]): GoValue | undefined {
   let current: GoValue | undefined = data;

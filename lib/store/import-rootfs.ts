@@ -87,7 +87,8 @@ async function* uncompressed(input: Readable): AsyncGenerator<Buffer> {
 /** Reads the stored layer as a tar to its end; a file that is not a tar is refused. */
 async function checkTar(store: ImageStore, digest: string): Promise<void> {
   await store.content.withVerifiedStream(digest, async (stream) => {
-    const extract = tarStream.extract();
+    // allowUnknownFormat: old v7 tars (no ustar magic) are valid rootfs archives; checksums are still checked.
+    const extract = tarStream.extract({ allowUnknownFormat: true } as Parameters<typeof tarStream.extract>[0]);
     const reading = pipeline(stream, extract);
     reading.catch(() => undefined); // reported through the loop below, or awaited after it
     try {

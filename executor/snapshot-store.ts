@@ -50,7 +50,7 @@ export function chainIds(layers: readonly LayerRef[]): string[] {
 }
 
 export class SnapshotStore {
-  /** Chains being unpacked by this process, so concurrent stages share one unpack. */
+  /** Chains being unpacked right now by this process, so concurrent stages share one unpack. */
   private readonly pending = new Map<string, Promise<string>>();
 
   constructor(private readonly layout: SnapshotLayout, private readonly content: ContentStore, private readonly options: SnapshotStoreOptions = {}) {}
@@ -119,7 +119,9 @@ export class SnapshotStore {
     if (pending === undefined) {
       pending = this.unpackLocked(chainId, layer, lowers, signal);
       this.pending.set(chainId, pending);
-      pending.catch(() => this.pending.delete(chainId));
+      // Shared only while it runs: later calls look at the folder again (it may have been pruned).
+      const forget = (): void => void this.pending.delete(chainId);
+      pending.then(forget, forget);
     }
     return pending;
   }

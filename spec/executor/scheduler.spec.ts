@@ -1,7 +1,7 @@
 // The scheduler on a real root with fake RUN steps (scheduler-harness.ts): step order and layers,
 // cache hits and misses, inputs in keys, parallel stages, and what a failure or an abort leaves.
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildEvent } from '../../executor/scheduler.js';
 import { DockerfileError, TsbuildError } from '../../lib/errors.js';
@@ -123,6 +123,22 @@ describe('executor/scheduler', function () {
       await runFake(harness, 'FROM scratch\nRUN write a 2\nRUN ctx input.txt\n', { events: third, explain: true });
       expect(started(third)[0]).to.deep.equal(['op.text: "RUN write a 1" → "RUN write a 2"']);
       expect(started(third)[1]).to.deep.equal(['parent changed']);
+    });
+
+    it('heals from a damaged layer blob: the build that reads it fails with E_INTEGRITY, the next one rebuilds it', async () => {
+      const first = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 2\n');
+      const damaged = first.target.layers[0]!;
+      const path = harness.content.blobPath(damaged.digest);
+      await chmod(path, 0o644);
+      await writeFile(path, 'not the layer');
+      await rm(harness.layout.snapshots, { recursive: true });
+      await mkdir(harness.layout.snapshots);
+      const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 3\n'));
+      expect((error as TsbuildError).code).to.equal('E_INTEGRITY');
+      const healed = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 3\n');
+      expect(healed.cache).to.deep.equal({ hits: 0, misses: 2 });
+      expect(await readFromState(harness, healed.target, 'b')).to.equal('3');
+      expect(await leftovers(harness)).to.deep.equal({ mounts: [], temp: [] });
     });
 
     it('keeps each record’s key input, so a miss can be explained', async () => {

@@ -1,0 +1,47 @@
+// `tsbuild save [-o FILE] [--format docker|oci] IMAGE...`: images as a tar archive, like
+// `docker save`. The docker format is what Docker 25+ writes (an OCI layout with manifest.json
+// and repositories; layers uncompressed as in the store); `--format oci` is the OCI layout alone
+// (an OCI archive for skopeo's `oci-archive:`). Without -o the archive goes to stdout, never to a
+// terminal.
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { keepOpen, requireNonTerminal, writeFileVia } from '../../export/archive-target.js';
+import { writeImageArchive, type ArchiveFormat, type NamedImage } from '../../export/write-archive.js';
+import { noSuchImage, type ImageStore } from '../../store/image-store.js';
+import { exitCodes, type CliIO, type Command } from '../command.js';
+import type { ParsedFlags } from '../options.js';
+import { openImageStore } from './images.js';
+
+export const saveCommand: Command = {
+  name: 'save',
+  summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  usage: '[OPTIONS] IMAGE [IMAGE...]',
+  flags: [
+    { name: 'output', alias: 'o', type: 'string', value: 'FILE', description: 'Write to a file, instead of STDOUT' },
+    { name: 'format', type: 'string', value: 'FORMAT', choices: ['docker', 'oci'], default: 'docker', description: 'Archive format' },
+  ],
+  async run(parsed: ParsedFlags, io: CliIO): Promise<number> {
+    if (parsed.positionals.length === 0) throw new UsageError('"save" requires at least 1 argument: IMAGE [IMAGE...]');
+    const output = parsed.flags.output as string | undefined;
+    const sink = output === undefined ? requireNonTerminal(io.stdout, 'the archive') : undefined;
+    const store = await openImageStore(parsed, io);
+    const images = await namedImages(store, parsed.positionals);
+    const options = { format: parsed.flags.format as ArchiveFormat, compression: 'none' as const };
+    if (output === undefined) await writeImageArchive(store, images, keepOpen(sink!), options);
+    else await writeFileVia(resolve(io.cwd, output), (file) => writeImageArchive(store, images, file, options));
+    return exitCodes.ok;
+  },
+};
+
+/** One entry per image; a reference that is a tag adds that name, an ID or digest adds none. */
+export async function namedImages(store: ImageStore, references: readonly string[]): Promise<NamedImage[]> {
+  const byManifest = new Map<string, { image: NamedImage['image']; names: string[] }>();
+  for (const reference of references) {
+    const match = await store.match(reference);
+    if (match === undefined) throw noSuchImage(reference);
+    const entry = byManifest.get(match.image.manifestDigest) ?? { image: match.image, names: [] };
+    if (match.byTag !== undefined && !entry.names.includes(match.byTag)) entry.names.push(match.byTag);
+    byManifest.set(match.image.manifestDigest, entry);
+  }
+  return [...byManifest.values()];
+}

@@ -1,0 +1,37 @@
+// Where an archive goes: a file (written beside it under a temp name, renamed into place only once
+// complete, so a failed export never leaves a half archive under the asked name) or a stream
+// (stdout, never a terminal).
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { UsageError } from '../errors.js';
+
+/** Runs `write` against a temp file next to `path` and renames it to `path` once it succeeded. */
+export async function writeFileVia<T>(path: string, write: (sink: Writable) => Promise<T>): Promise<T> {
+  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    const result = await write(createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
+    await rename(temp, path);
+    return result;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Refuses to write an archive to a terminal, as docker save does. */
+export function requireNonTerminal(stream: Writable, what: string): Writable {
+  if ((stream as Writable & { isTTY?: boolean }).isTTY) throw new UsageError(`cowardly refusing to write ${what} to a terminal: use -o or redirect the output`);
+  return stream;
+}
+
+/** Wraps a long-lived stream (stdout) so that ending the archive does not close it. */
+export function keepOpen(stream: Writable): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (stream.write(chunk)) callback();
+      else stream.once('drain', () => callback());
+    },
+  });
+}

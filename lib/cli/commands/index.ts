@@ -7,8 +7,10 @@ import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
+import { loadCommand } from './load.js';
 import { pruneCommand } from './prune.js';
 import { rmiCommand } from './rmi.js';
+import { saveCommand } from './save.js';
 import { tagCommand } from './tag.js';
 import { verifyCommand } from './verify.js';
 
@@ -20,8 +22,10 @@ export const commands: readonly Command[] = [
   imagesCommand,
   importCommand,
   inspectCommand,
+  loadCommand,
   pruneCommand,
   rmiCommand,
+  saveCommand,
   tagCommand,
   verifyCommand,
 ];

@@ -16,6 +16,8 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'secret', type: 'strings', value: 'id=ID,src=PATH', description: 'A secret RUN --mount=type=secret can read (or id=ID,env=VAR)' },
   { name: 'quiet', alias: 'q', type: 'boolean', description: 'Print only the image ID' },
   { name: 'iidfile', type: 'string', value: 'FILE', description: 'Write the image ID to FILE' },
+  { name: 'output', alias: 'o', type: 'strings', value: 'type=TYPE,dest=PATH', description: 'Also write the image out: type=docker|oci|tar with dest=FILE or -, type=oci,tar=false or type=local with dest=DIR; compression=gzip|uncompressed, compression-level=N' },
+  { name: 'metadata-file', type: 'string', value: 'FILE', description: 'Write the build result (image and config digests, names) to FILE as JSON' },
   { name: 'progress', type: 'string', value: 'MODE', choices: ['auto', 'plain', 'quiet'], default: 'auto', description: 'Progress output' },
   { name: 'explain-cache', type: 'boolean', description: 'Say for every step that runs what changed since its last build' },
   { name: 'cache-max-size', type: 'string', value: 'SIZE', description: 'After the build, prune least recently used cache down to SIZE (default: $TSBUILD_CACHE_MAX)' },

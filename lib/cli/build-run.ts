@@ -7,6 +7,9 @@ import { enforceMaxSize } from '../../cache/gc.js';
 import type { Platform } from '../../executor/image-config.js';
 import { build } from '../build.js';
 import { UsageError } from '../errors.js';
+import { exportBuildResult } from '../export/build-output.js';
+import { parseOutputSpec } from '../export/output-spec.js';
+import { sourceDateEpoch } from '../image/timestamps.js';
 import { ImageStore } from '../store/image-store.js';
 import { secretsFrom } from './build-flags.js';
 import { exitCodes, type CliIO } from './command.js';
@@ -24,6 +27,7 @@ export interface BuildRunInputs {
 export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs): Promise<number> {
   if (inputs.contextArg === '-') throw new UsageError('a build context from stdin is not supported yet; pass a folder');
   const cacheCap = cacheCapOf(parsed, io);
+  const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const layout = await openCliRoot(parsed, io);
   const quiet = parsed.flags.quiet === true || parsed.flags.progress === 'quiet';
   const file = parsed.flags.file as string | undefined;
@@ -47,6 +51,15 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       signal: abort.signal,
       ...(quiet ? {} : { onEvent: progressPrinter(io.stderr) }),
     });
+    const metadataFile = parsed.flags['metadata-file'] as string | undefined;
+    if (outputs.length > 0 || metadataFile !== undefined) {
+      const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
+      await exportBuildResult(await ImageStore.open(layout), result, {
+        outputs, stdout: io.stdout, cwd: io.cwd,
+        ...(metadataFile !== undefined ? { metadataFile } : {}),
+        ...(epoch !== undefined ? { sourceDateEpoch: epoch.getTime() / 1000 } : {}),
+      });
+    }
     if (cacheCap !== undefined) await enforceMaxSize(layout, cacheCap, (await ImageStore.open(layout)).keepOptions());
     const iidfile = parsed.flags.iidfile as string | undefined;
     if (iidfile !== undefined) await writeFile(resolve(io.cwd, iidfile), result.imageId);

@@ -10,6 +10,7 @@ import { healthcheckHandler } from './healthcheck.js';
 import { labelHandler } from './label.js';
 import { maintainerHandler } from './maintainer.js';
 import { onbuildHandler } from './onbuild.js';
+import { runHandler } from './run.js';
 import { shellHandler } from './shell.js';
 import { stopsignalHandler } from './stopsignal.js';
 import type { StepHandler } from './types.js';
@@ -29,6 +30,7 @@ export const STEP_HANDLERS: StepHandlerTable = {
   LABEL: labelHandler,
   MAINTAINER: maintainerHandler,
   ONBUILD: onbuildHandler,
+  RUN: runHandler,
   SHELL: shellHandler,
   STOPSIGNAL: stopsignalHandler,
   USER: userHandler,

@@ -16,6 +16,8 @@ export function progressPrinter(out: Writable): BuildEventListener {
   const running = new Map<string, StepRecord>();
   let next = 1;
   return (event: BuildEvent) => {
+    // BuildKit shows no vertex for config-only instructions (ENV, CMD...): nothing runs for them.
+    if (event.type === 'step' && event.metadataOnly && event.error === undefined) return;
     const id = `${event.stage}/${event.step}`;
     if (event.type === 'log') {
       const step = running.get(id);

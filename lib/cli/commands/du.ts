@@ -5,6 +5,7 @@ import { exitCodes, type CliIO, type Command } from '../command.js';
 import type { ParsedFlags } from '../options.js';
 import { openCliRoot } from '../root-option.js';
 import { humanSize } from '../units.js';
+import { dockerTable } from './images.js';
 
 const KINDS: readonly [keyof DiskUsage, string][] = [
   ['blobs', 'Layers and blobs'],
@@ -31,13 +32,7 @@ export const duCommand: Command = {
       return exitCodes.ok;
     }
     const rows = [...KINDS, ['total', 'Total'] as const].map(([key, label]) => [label, String(usage[key].files), humanSize(usage[key].bytes)]);
-    io.stdout.write(table([['KIND', 'FILES', 'SIZE'], ...rows]) + `Root: ${layout.root}\n`);
+    io.stdout.write(dockerTable([['KIND', 'FILES', 'SIZE'], ...rows]) + `Root: ${layout.root}\n`);
     return exitCodes.ok;
   },
 };
-
-/** Columns padded to their widest cell, three spaces apart, as Docker's tables are. */
-export function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]! + 3))).join('')).join('\n') + '\n';
-}

@@ -1,0 +1,160 @@
+// HTTP(S) to registries over node's http/https: the scheme a registry speaks, trusted CAs,
+// redirects (blob downloads often go to another host, which must not see our credentials) and
+// retries with backoff when a server answers 5xx or a connection breaks.
+import { readFileSync } from 'node:fs';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { RegistryError } from './errors.js';
+
+export interface TransportOptions {
+  /** PEM files of extra CAs to trust besides the system's (also `TSBUILD_REGISTRY_CA_FILES`, `:`-separated). */
+  readonly caFiles?: readonly string[];
+  /** Registries (host[:port]) that may be spoken to over plain HTTP, besides localhost. */
+  readonly insecureRegistries?: readonly string[];
+  /** Attempts after the first one for a 5xx or a broken connection. */
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A Buffer, or a factory so a retry can send the body again. */
+  readonly body?: Buffer | (() => Readable);
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly url: URL;
+  readonly body: IncomingMessage;
+}
+
+const RETRYABLE_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN']);
+const MAX_REDIRECTS = 5;
+
+export class Transport {
+  private readonly ca: string[];
+  private readonly schemes = new Map<string, Promise<string>>();
+  private readonly insecure: ReadonlySet<string>;
+
+  constructor(readonly options: TransportOptions = {}) {
+    const env = options.env ?? process.env;
+    const files = [...(options.caFiles ?? []), ...(env.TSBUILD_REGISTRY_CA_FILES ?? '').split(':').filter(Boolean)];
+    this.ca = [...rootCertificates, ...files.map((file) => readFileSync(file, 'utf8'))];
+    this.insecure = new Set(options.insecureRegistries ?? []);
+  }
+
+  /** `https://host` or, for localhost and insecure registries that do not speak TLS, `http://host`. */
+  baseUrl(domain: string): Promise<string> {
+    let scheme = this.schemes.get(domain);
+    if (scheme === undefined) {
+      scheme = this.probeScheme(domain);
+      this.schemes.set(domain, scheme);
+      scheme.catch(() => this.schemes.delete(domain));
+    }
+    return scheme;
+  }
+
+  isInsecure(domain: string): boolean {
+    const host = domain.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return host === 'localhost' || /^127\./.test(host) || host === '::1' || this.insecure.has(domain) || this.insecure.has(host);
+  }
+
+  /** Sends a request, following redirects and retrying what is safe to retry. */
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const retries = this.options.retries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      let response: HttpResponse;
+      try {
+        response = await this.followRedirects(request);
+      } catch (error) {
+        if (attempt < retries && RETRYABLE_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) {
+          await this.backoff(attempt);
+          continue;
+        }
+        throw new RegistryError('network', `${request.method} ${request.url.origin}${request.url.pathname}: ${(error as Error).message}`, undefined, { cause: error });
+      }
+      if (response.status >= 500 && response.status !== 501 && attempt < retries) {
+        response.body.resume();
+        await this.backoff(attempt);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private async followRedirects(request: HttpRequest): Promise<HttpResponse> {
+    let current = request;
+    for (let hop = 0; ; hop++) {
+      const response = await this.send(current);
+      const location = response.headers.location;
+      const redirect = [301, 302, 303, 307, 308].includes(response.status) && location !== undefined;
+      if (!redirect || hop >= MAX_REDIRECTS || (current.method !== 'GET' && current.method !== 'HEAD')) return response;
+      response.body.resume();
+      const url = new URL(location, current.url);
+      const headers = { ...current.headers };
+      // Storage backends get signed URLs; our registry credentials stay with the registry.
+      if (url.host !== request.url.host) delete headers.Authorization;
+      current = { method: current.method, url, headers };
+    }
+  }
+
+  private send(request: HttpRequest): Promise<HttpResponse> {
+    const secure = request.url.protocol === 'https:';
+    const body = typeof request.body === 'function' ? request.body() : request.body;
+    return new Promise((resolve, reject) => {
+      const options = { method: request.method, headers: { ...request.headers }, ...(secure ? { ca: this.ca } : {}) };
+      if (Buffer.isBuffer(body)) options.headers['Content-Length'] = String(body.length);
+      const req = (secure ? https : http).request(request.url, options, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, url: request.url, body: res }));
+      req.on('error', reject);
+      if (body === undefined) req.end();
+      else if (Buffer.isBuffer(body)) req.end(body);
+      else {
+        body.on('error', (error) => req.destroy(error));
+        body.pipe(req);
+      }
+    });
+  }
+
+  private async probeScheme(domain: string): Promise<string> {
+    const host = domain === 'docker.io' ? 'registry-1.docker.io' : domain;
+    if (!this.isInsecure(domain)) return `https://${host}`;
+    // Docker's order for insecure registries: HTTPS first, plain HTTP when TLS does not answer.
+    try {
+      const response = await this.send({ method: 'GET', url: new URL(`https://${host}/v2/`) });
+      response.body.resume();
+      return `https://${host}`;
+    } catch {
+      return `http://${host}`;
+    }
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const delay = (this.options.retryDelayMs ?? 200) * 2 ** attempt;
+    return new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/** Reads a response body as text, up to `limit` bytes (error bodies and small JSON). */
+export async function readText(response: HttpResponse, limit = 1 << 20): Promise<string> {
+  return (await readBytes(response, limit)).toString('utf8');
+}
+
+export async function readBytes(response: HttpResponse, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      response.body.destroy();
+      throw new RegistryError('protocol', `${response.url.href}: response larger than ${limit} bytes`, response.status);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -85,7 +85,11 @@ function archiveFiles(images: readonly NamedImage[], exported: readonly Exported
     { name: OCI_LAYOUT_FILE, data: OCI_LAYOUT_BYTES },
   ];
   if (format === 'docker') {
-    const archived = exported.map((item, index) => ({ configDigest: item.manifest.config.digest, layerDigests: item.manifest.layers.map((layer) => layer.digest), names: images[index]!.names }));
+    const archived = exported.map((item, index) => ({
+      configDigest: item.manifest.config.digest,
+      layers: item.manifest.layers.map((layer, at) => ({ ...layer, diffId: item.image.layers[at]!.diffId })),
+      names: images[index]!.names,
+    }));
     files.push({ name: DOCKER_MANIFEST_FILE, data: dockerArchiveManifest(archived) }, { name: DOCKER_REPOSITORIES_FILE, data: dockerRepositories(archived) });
   }
   const sorted = [...blobs.values()].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));

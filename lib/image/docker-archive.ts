@@ -1,37 +1,45 @@
 // The files of a `docker save` archive beside its OCI layout, as Docker 25+ writes them:
 // `manifest.json` (per image: the config path, familiar RepoTags, layer paths, all under
-// blobs/sha256/) and `repositories` (familiar repository → tag → hex of the top layer), which
+// blobs/sha256/, and LayerSources: each layer's descriptor by DiffID) and `repositories` (familiar repository → tag → hex of the top layer), which
 // older loaders still read. Also the reader for manifest.json, old layouts (`<id>.json`,
 // `<id>/layer.tar`) included.
-import { goJson, goMap } from './go-json.js';
-import { serializeDockerArchiveManifest, type DockerArchiveEntry } from './manifest.js';
+import { goJson, goMap, type GoValue } from './go-json.js';
 import { blobPath } from './oci-layout.js';
 import { familiarName, familiarString, parseReference } from './reference.js';
 
 export const DOCKER_MANIFEST_FILE = 'manifest.json';
 export const DOCKER_REPOSITORIES_FILE = 'repositories';
 
+export interface ArchiveLayer {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly diffId: string;
+}
+
 export interface ArchiveImage {
   readonly configDigest: string;
-  readonly layerDigests: readonly string[];
+  readonly layers: readonly ArchiveLayer[];
   /** Full tag names. */
   readonly names: readonly string[];
 }
 
+/** manifest.json's bytes as Docker writes them (Go struct order, a trailing newline). */
 export function dockerArchiveManifest(images: readonly ArchiveImage[]): Buffer {
-  const entries: DockerArchiveEntry[] = images.map((image) => ({
+  const entries: GoValue[] = images.map((image) => ({
     Config: blobPath(image.configDigest),
     RepoTags: image.names.map((name) => familiarString(parseReference(name))),
-    Layers: image.layerDigests.map(blobPath),
+    Layers: image.layers.map((layer) => blobPath(layer.digest)),
+    LayerSources: image.layers.length === 0 ? undefined : goMap(Object.fromEntries(image.layers.map((layer) => [layer.diffId, { mediaType: layer.mediaType, size: layer.size, digest: layer.digest }]))),
   }));
-  return serializeDockerArchiveManifest(entries);
+  return Buffer.from(`${goJson(entries)}\n`, 'utf8');
 }
 
 /** `repositories`: only images with tags and layers appear; later images win for the same tag. */
 export function dockerRepositories(images: readonly ArchiveImage[]): Buffer {
   const repositories = new Map<string, Map<string, string>>();
   for (const image of images) {
-    const top = image.layerDigests.at(-1);
+    const top = image.layers.at(-1)?.digest;
     if (top === undefined) continue;
     for (const name of image.names) {
       const reference = parseReference(name);
@@ -42,7 +50,7 @@ export function dockerRepositories(images: readonly ArchiveImage[]): Buffer {
       repositories.set(repository, tags);
     }
   }
-  return Buffer.from(goJson(goMap(new Map([...repositories].map(([name, tags]) => [name, goMap(tags)])))), 'utf8');
+  return Buffer.from(`${goJson(goMap(new Map([...repositories].map(([name, tags]) => [name, goMap(tags)]))))}\n`, 'utf8');
 }
 
 /** One image as manifest.json describes it (paths are archive paths, not yet trusted). */

@@ -8,7 +8,11 @@ import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
 import { loadCommand } from './load.js';
+import { loginCommand } from './login.js';
+import { logoutCommand } from './logout.js';
 import { pruneCommand } from './prune.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
 import { rmiCommand } from './rmi.js';
 import { saveCommand } from './save.js';
 import { tagCommand } from './tag.js';
@@ -23,7 +27,11 @@ export const commands: readonly Command[] = [
   importCommand,
   inspectCommand,
   loadCommand,
+  loginCommand,
+  logoutCommand,
   pruneCommand,
+  pullCommand,
+  pushCommand,
   rmiCommand,
   saveCommand,
   tagCommand,

@@ -129,7 +129,10 @@ export class Transport {
       const response = await this.send({ method: 'GET', url: new URL(`https://${host}/v2/`) });
       response.body.resume();
       return `https://${host}`;
-    } catch {
+    } catch (error) {
+      // A certificate we do not trust still means the server speaks TLS: stay on HTTPS so the
+      // request fails with the certificate error instead of silently going plain.
+      if (/CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME/.test((error as NodeJS.ErrnoException).code ?? '')) return `https://${host}`;
       return `http://${host}`;
     }
   }

@@ -51,6 +51,7 @@ export type CredentialSource = (domain: string) => Promise<Credentials | undefin
 
 export class Authorizer {
   private readonly headers = new Map<string, string>();
+  private readonly pending = new Map<string, Promise<string>>();
 
   constructor(private readonly transport: Transport, private readonly credentials: CredentialSource) {}
 
@@ -66,9 +67,15 @@ export class Authorizer {
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     const credentials = await this.credentials(domain);
     if (bearer !== undefined) {
-      const header = `Bearer ${await this.fetchToken(domain, bearer, scope, credentials)}`;
-      this.headers.set(`${domain} ${scope}`, header);
-      return header;
+      // Parallel transfers meet the same challenge at once: they share one token request.
+      const key = `${domain} ${scope}`;
+      let pending = this.pending.get(key);
+      if (pending === undefined) {
+        pending = this.fetchToken(domain, bearer, scope, credentials).then((token) => `Bearer ${token}`);
+        this.pending.set(key, pending);
+        void pending.then((header) => this.headers.set(key, header), () => undefined).finally(() => this.pending.delete(key));
+      }
+      return pending;
     }
     if (challenges.some((challenge) => challenge.scheme === 'basic')) {
       if (credentials === undefined) throw new RegistryError('auth', `${domain}: authentication required (no credentials: run tsbuild login ${domain})`, 401);
@@ -90,7 +97,9 @@ export class Authorizer {
     if (!realm) throw new RegistryError('protocol', `${domain}: bearer challenge without a realm`, 401);
     const url = new URL(realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    for (const one of new Set([...scope.split(' '), challenge.params.scope].filter((s): s is string => !!s && s !== '*'))) url.searchParams.append('scope', one);
+    // Our scope says what the whole operation needs; the challenge's only what one request did.
+    const scopes = scope ? scope.split(' ') : (challenge.params.scope ?? '').split(' ');
+    for (const one of scopes.filter(Boolean)) url.searchParams.append('scope', one);
     const headers: Record<string, string> = credentials ? { Authorization: basicHeader(credentials) } : {};
     const response = await this.transport.request({ method: 'GET', url, headers });
     const text = await readText(response);

@@ -41,8 +41,9 @@ export class Registry {
     this.authorizer = new Authorizer(this.transport, options.credentials ?? ((domain) => getCredentials(domain, env)));
   }
 
-  repository(domain: string, path: string): Repository {
-    return new Repository(this, domain, path);
+  /** A repository; `push` asks for push rights on every request (one token for a whole push). */
+  repository(domain: string, path: string, access: 'pull' | 'push' = 'pull'): Repository {
+    return new Repository(this, domain, path, access);
   }
 
   /** GET /v2/ with authentication: succeeds when the registry accepts the credentials. */
@@ -75,7 +76,7 @@ export class Registry {
 }
 
 export class Repository {
-  constructor(readonly registry: Registry, readonly domain: string, readonly path: string) {}
+  constructor(readonly registry: Registry, readonly domain: string, readonly path: string, readonly access: 'pull' | 'push' = 'pull') {}
 
   /** A manifest or index by tag or digest; its bytes are checked against the digest asked for or announced. */
   async getManifest(reference: string): Promise<FetchedManifest> {
@@ -178,7 +179,7 @@ export class Repository {
   /** Calls `/v2/<path>/<rest>`, or a Location the registry returned (absolute, or a path). */
   private call(method: string, rest: string, access: 'pull' | 'push', headers: Record<string, string> = {}, body?: Buffer | (() => Readable)): Promise<HttpResponse> {
     const target = rest.startsWith('/') || /^https?:/.test(rest) ? rest : `/v2/${this.path}/${rest}`;
-    const scope = `repository:${this.path}:${access === 'push' ? 'pull,push' : 'pull'}`;
+    const scope = `repository:${this.path}:${access === 'push' || this.access === 'push' ? 'pull,push' : 'pull'}`;
     return this.registry.call(this.domain, method, target, { scope, headers, ...(body !== undefined ? { body } : {}) });
   }
 

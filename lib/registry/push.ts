@@ -41,7 +41,7 @@ export async function pushImage(store: ImageStore, referenceText: string, option
   const reference = withDefaultTag(parseReference(referenceText));
   if (reference.tag === undefined) throw new UsageError(`cannot push ${referenceText}: name a tag, not a digest`);
   const image = await store.resolve(referenceText);
-  const repository = (options.registry ?? new Registry(options)).repository(reference.domain, reference.path);
+  const repository = (options.registry ?? new Registry(options)).repository(reference.domain, reference.path, 'push');
   const layers = await mapLimit(image.layers, options.concurrency ?? 3, (layer) => pushLayer(store, repository, layer, options));
   const configBytes = await store.content.readVerified(image.id);
   const config: Descriptor = { mediaType: image.manifest.config.mediaType, digest: image.id, size: configBytes.length };

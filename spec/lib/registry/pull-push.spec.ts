@@ -138,6 +138,43 @@ describe('lib/registry pull and push against docker-registry [server]', function
     }
   });
 
+  it('[server] pulls Docker schema 2 manifests through a Docker manifest list', async () => {
+    const repository = new Registry().repository(registry.host, 'tests/busybox', 'push');
+    const oci = JSON.parse((await repository.getManifest('v1')).bytes.toString('utf8'));
+    const docker = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaTypes.dockerManifest,
+      config: { ...oci.config, mediaType: MediaTypes.dockerConfig },
+      layers: oci.layers.map((layer: { digest: string; size: number }) => ({ mediaType: MediaTypes.dockerLayerGzip, digest: layer.digest, size: layer.size })),
+    }));
+    const dockerDigest = await repository.putManifest('docker', docker, MediaTypes.dockerManifest);
+    const list = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaTypes.dockerManifestList,
+      manifests: [{ mediaType: MediaTypes.dockerManifest, digest: dockerDigest, size: docker.length, platform: hostPlatform() }],
+    }));
+    await repository.putManifest('dockerlist', list, MediaTypes.dockerManifestList);
+    const pulled = await pullImage(await freshStore(dir, 'docker-list'), `${registry.host}/tests/busybox:dockerlist`);
+    expect(pulled.remoteDigest).to.equal(sha(list));
+    expect(pulled.image.id).to.equal((await source.resolve(BUSYBOX_TAG)).id);
+  });
+
+  it('[server] refuses a layer whose content is not the DiffID its config names, and stores nothing', async () => {
+    const repository = new Registry().repository(registry.host, 'tests/busybox', 'push');
+    const oci = JSON.parse((await repository.getManifest('v1')).bytes.toString('utf8'));
+    const config = JSON.parse((await source.content.readVerified(oci.config.digest)).toString('utf8'));
+    config.rootfs.diff_ids = [sha(Buffer.from('some other tar'))];
+    const configBytes = Buffer.from(JSON.stringify(config));
+    await repository.uploadBlob(sha(configBytes), configBytes.length, () => Readable.from([configBytes]));
+    const manifest = Buffer.from(JSON.stringify({ ...oci, config: { ...oci.config, digest: sha(configBytes), size: configBytes.length } }));
+    await repository.putManifest('baddiff', manifest, MediaTypes.ociManifest);
+    const store = await freshStore(dir, 'bad-diff');
+    const error = await pullImage(store, `${registry.host}/tests/busybox:baddiff`).catch((caught: unknown) => caught);
+    expect((error as TsbuildError).code).to.equal('E_INTEGRITY');
+    expect((error as Error).message).to.contain(`layer ${oci.layers[0].digest} does not match the config's DiffID ${config.rootfs.diff_ids[0]}`);
+    expect(await store.list()).to.deep.equal([]);
+  });
+
   it('[server] a missing tag is a clear not-found error', async () => {
     const error = await pullImage(await freshStore(dir, 'missing'), `${registry.host}/tests/busybox:nope`).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(RegistryError);

@@ -1,4 +1,4 @@
-// The step handler of each instruction kind. RUN, COPY and ADD join this table once their files
+// The step handler of each instruction kind. COPY and ADD join this table once their files
 // exist; FROM is not a step (it chooses the stage's initial state).
 import type { InstructionKind } from '../../parser/instructions/index.js';
 import { argHandler } from './arg.js';

@@ -234,3 +234,12 @@ describe('dispatch: errors and descriptions', () => {
     expect(ops).to.deep.equal([{ path: '/a' }, { path: '/a/b' }]);
   });
 });
+
+describe('dispatch: RUN through the table', () => {
+  it('RUN after ARGs gets BuildKit\'s history line with the declared args', () => {
+    // The reference: ARG A=1 B=$A, then RUN echo "$B|$D" > /o.txt.
+    const state = last(fold('FROM localhost/busybox:test\nARG A=1 B=$A\nENV C=3 D=$C\nRUN echo "$B|$D" > /o.txt\n'));
+    expect(state.history[state.history.length - 1]).to.deep.include({ created_by: 'RUN |2 A=1 B= /bin/sh -c echo "$B|$D" > /o.txt # buildkit' });
+    expect(state.history[state.history.length - 1]!.empty_layer).to.not.equal(true);
+  });
+});

@@ -99,7 +99,10 @@ export interface StepHandler<K extends InstructionKind> {
   apply(state: StageState, ins: InstructionOf<K>, ctx: DispatchContext): StageState;
   /** Pure: what enters the step's cache key. */
   describe(state: StageState, ins: InstructionOf<K>, ctx: DispatchContext): StepDescription;
-  /** Side effects in `ctx.rootfs`; absent for metadata-only instructions. */
+  /**
+   * Side effects in `ctx.rootfs`; absent for metadata-only instructions. `state` is the state before
+   * the step (the one describe saw), so WORKDIR resolves a relative path the same way in both.
+   */
   execute?(ctx: StepContext, state: StageState, ins: InstructionOf<K>): Promise<void>;
 }
 

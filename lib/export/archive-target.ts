@@ -1,8 +1,7 @@
 // Where an archive goes: a file (written beside it under a temp name, renamed into place only once
 // complete, so a failed export never leaves a half archive under the asked name) or a stream
 // (stdout, never a terminal).
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
@@ -11,7 +10,10 @@ import { UsageError } from '../errors.js';
 export async function writeFileVia<T>(path: string, write: (sink: Writable) => Promise<T>): Promise<T> {
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
   try {
-    const result = await write(createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
+    // Opened before any work starts, so a missing folder or a permission problem is reported
+    // at once rather than from a stream nobody listens to yet.
+    const handle = await open(temp, 'wx', 0o644);
+    const result = await write(handle.createWriteStream());
     await rename(temp, path);
     return result;
   } catch (error) {

@@ -1,8 +1,8 @@
 // What `tsbuild build -o …` writes once the image is in the store, and the `--metadata-file`
 // JSON buildx writes: `containerimage.digest` (the manifest digest of what was exported, or of the
 // stored image), `containerimage.config.digest`, `containerimage.descriptor` and `image.name`.
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Descriptor } from '../image/manifest.js';
 import { descriptorJson } from '../image/manifest.js';
@@ -48,7 +48,7 @@ export async function writeBuildOutputs(store: ImageStore, image: StoredImage, s
 async function writeOutput(store: ImageStore, image: StoredImage, spec: OutputSpec, context: OutputContext): Promise<{ image: ExportedImage; names: readonly string[] } | undefined> {
   const dest = spec.dest === '-' ? '-' : resolve(context.cwd, spec.dest);
   const toSink = <T>(write: (sink: Writable) => Promise<T>): Promise<T> =>
-    dest === '-' ? write(keepOpen(requireNonTerminal(context.stdout, 'the output'))) : writeFileVia(dest, write);
+    dest === '-' ? write(keepOpen(requireNonTerminal(context.stdout, 'the output'))) : mkdir(dirname(dest), { recursive: true }).then(() => writeFileVia(dest, write));
   const rootfsOptions = { ...(context.sourceDateEpoch !== undefined ? { sourceDateEpoch: context.sourceDateEpoch } : {}), ...(context.onWarning ? { onWarning: context.onWarning } : {}) };
   if (spec.type === 'local') return void (await writeRootfsDir(store, image, dest, rootfsOptions));
   if (spec.type === 'tar') return void (await toSink((sink) => writeRootfsTar(store, image, sink, rootfsOptions)));

@@ -1,0 +1,169 @@
+// The COPY/ADD file-copy engine: entries of a source tree (the context, a stage, an image or an
+// unpacked archive) are written into the rootfs only through InRoot, so the destination and its
+// parents are resolved as chroot would (symlinks followed, never leaving the root).
+import fs from 'node:fs';
+import { posix } from 'node:path';
+import { TsbuildError } from '../../lib/errors.js';
+import { type EntryAttrs, InRoot } from '../snapshot/index.js';
+import { makeDeviceNode, makeHardlink, makeSymlink, removeEntry, setEntryAttrs, writeNewFile } from '../snapshot/in-root.js';
+import type { ModeChange } from './chmod.js';
+import { cleanSourcePath, ExcludeMatcher, expandWildcard, hasWildcard } from './source-match.js';
+
+export interface CopyOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface CopyOptions {
+  /** Owner of everything written; undefined keeps 0:0 (BuildKit never keeps source owners for the context). */
+  readonly owner?: CopyOwner;
+  readonly chmod?: ModeChange;
+  readonly exclude?: readonly string[];
+  /** --parents: keep each source's path (below a `/./` pivot if any) under the destination. */
+  readonly parents?: boolean;
+}
+
+/** An inline file (heredoc source). */
+export interface InlineFile {
+  readonly name: string;
+  readonly data: string | Buffer;
+  /** Mode before --chmod; 0644 when absent (heredocs). */
+  readonly mode?: number;
+  readonly mtime?: Date;
+}
+
+/** BuildKit's message for several sources and a destination without a trailing slash. */
+export const MULTI_SOURCE_ERROR = 'When using COPY with more than one source file, the destination must be a directory and end with a /';
+
+/** The destination made absolute against WORKDIR; a trailing slash (or `.`) is kept as "a directory". */
+export function resolveDest(dest: string, workdir: string | undefined): { path: string; isDir: boolean } {
+  const isDir = dest.endsWith('/') || dest === '.' || dest.endsWith('/.');
+  const base = workdir === undefined || workdir === '' ? '/' : workdir;
+  return { path: posix.normalize(posix.join(dest.startsWith('/') ? '/' : base, dest)), isDir };
+}
+
+export class TreeCopier {
+  private readonly links = new Map<string, string>();
+  private readonly dirTimes: { host: string; attrs: EntryAttrs }[] = [];
+  private readonly owners: boolean;
+  private readonly parentNames = new Map<string, string>();
+
+  private constructor(
+    private readonly root: InRoot,
+    private readonly options: CopyOptions,
+  ) {
+    this.owners = process.getuid?.() === 0;
+  }
+
+  static async open(rootfs: string, options: CopyOptions): Promise<TreeCopier> {
+    return new TreeCopier(await InRoot.open(rootfs), options);
+  }
+
+  /** Copies `sources` (paths in `treeDir`, wildcards allowed) to `dest` (absolute in the rootfs). */
+  async copySources(treeDir: string, sources: readonly string[], dest: string, destIsDir: boolean): Promise<void> {
+    const tree = await InRoot.open(treeDir);
+    const matched: { path: string; pivot: string }[] = [];
+    for (const source of sources) matched.push(...(await this.matchSource(tree, source)));
+    treeDir = tree.root;
+    const asDir = destIsDir || matched.length > 1;
+    const exclude = new ExcludeMatcher(this.options.exclude ?? []);
+    for (const { path, pivot } of matched) {
+      const info = fs.lstatSync(posix.join(treeDir, path));
+      const named = this.parentNames.get(path) ?? path;
+      const kept = this.options.parents ? posix.relative(pivot, named) : posix.basename(named);
+      if (info.isDirectory()) {
+        const target = this.options.parents ? posix.join(dest, kept) : dest;
+        await this.copyEntry(treeDir, path, target, exclude, '');
+      } else if (!exclude.excludes(posix.basename(path))) {
+        await this.copyEntry(treeDir, path, asDir ? posix.join(dest, kept) : dest, exclude, '');
+      }
+    }
+    await this.finish();
+  }
+
+  /** Writes inline files (heredocs, downloads); `destIsDir` puts each under its name. */
+  async writeInline(files: readonly InlineFile[], dest: string, destIsDir: boolean): Promise<void> {
+    for (const file of files) {
+      const target = destIsDir ? posix.join(dest, file.name) : dest;
+      const location = await this.root.entryLocation(target, this.impliedDir);
+      await removeEntry(location.host);
+      await writeNewFile(location.host, [Buffer.from(file.data)], this.attrs(file.mode ?? 0o644, false, file.mtime), this.owners);
+    }
+  }
+
+  /** Matches resolved inside the source tree: symlinks followed there, never to the host. */
+  private async matchSource(tree: InRoot, source: string): Promise<{ path: string; pivot: string }[]> {
+    const pivotAt = source.indexOf('/./');
+    const pivot = this.options.parents && pivotAt >= 0 ? cleanSourcePath(source.slice(0, pivotAt)) : '/';
+    const clean = cleanSourcePath(source);
+    const paths = hasWildcard(clean) ? expandWildcard(tree.root, clean) : [clean];
+    const missing = (): TsbuildError => new TsbuildError('E_STEP', `failed to calculate checksum of ref: "${source}": lstat ${clean.slice(1)}: no such file or directory`);
+    if (paths.length === 0) throw missing();
+    const resolved: { path: string; pivot: string }[] = [];
+    for (const path of paths) {
+      const { existing, missing: absent } = await tree.resolve(path, true);
+      if (absent.length > 0) throw missing();
+      // With --parents the written path is the source as named, not where its symlinks lead.
+      resolved.push({ path: `/${existing.join('/')}`, pivot: this.options.parents ? pivot : '/' });
+      if (this.options.parents) this.parentNames.set(`/${existing.join('/')}`, path);
+    }
+    return resolved;
+  }
+
+  private readonly impliedDir = async (): Promise<EntryAttrs> => this.attrs(0o755, true, undefined, true);
+
+  private attrs(mode: number, isDir: boolean, mtime?: Date, implied = false): EntryAttrs {
+    const finalMode = this.options.chmod && !implied ? this.options.chmod(mode, isDir) : mode;
+    const owner = this.options.owner ?? { uid: 0, gid: 0 };
+    return { mode: finalMode, uid: owner.uid, gid: owner.gid, ...(mtime ? { mtime } : {}) };
+  }
+
+  /** One entry and, for a directory, everything below it (`relative` is for --exclude). */
+  private async copyEntry(treeDir: string, path: string, dest: string, exclude: ExcludeMatcher, relative: string): Promise<void> {
+    const sourceHost = posix.join(treeDir, path);
+    const info = fs.lstatSync(sourceHost, { bigint: false });
+    if (info.isDirectory()) {
+      await this.copyDir(treeDir, path, dest, exclude, relative, info);
+      return;
+    }
+    const location = await this.root.entryLocation(dest, this.impliedDir);
+    const existing = fs.lstatSync(location.host, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) throw new TsbuildError('E_STEP', `cannot copy to non-directory: ${dest}: is a directory`);
+    await removeEntry(location.host);
+    const attrs = this.attrs(info.mode & 0o7777, false, info.mtime);
+    const identity = `${info.dev}:${info.ino}`;
+    const linked = info.nlink > 1 ? this.links.get(identity) : undefined;
+    if (linked !== undefined) return makeHardlink(location.host, linked);
+    if (info.isSymbolicLink()) await makeSymlink(location.host, fs.readlinkSync(sourceHost), attrs, this.owners);
+    else if (info.isFile()) await writeNewFile(location.host, fs.createReadStream(sourceHost), attrs, this.owners);
+    else await this.copySpecial(location.host, info, attrs);
+    if (info.nlink > 1) this.links.set(identity, location.host);
+  }
+
+  private async copySpecial(host: string, info: fs.Stats, attrs: EntryAttrs): Promise<void> {
+    if (info.isFIFO()) await makeDeviceNode(host, 'fifo');
+    else if (info.isCharacterDevice() || info.isBlockDevice()) {
+      const rdev = BigInt(info.rdev);
+      await makeDeviceNode(host, info.isCharacterDevice() ? 'char' : 'block', Number(rdev >> 8n) & 0xfff, Number(rdev & 0xffn));
+    } else return; // sockets are skipped, as BuildKit's walker does
+    await setEntryAttrs(host, attrs, this.owners);
+  }
+
+  private async copyDir(treeDir: string, path: string, dest: string, exclude: ExcludeMatcher, relative: string, info: fs.Stats): Promise<void> {
+    const existing = await this.root.resolve(dest, true);
+    const location = await this.root.ensureDir(dest, this.impliedDir);
+    const attrs = this.attrs(info.mode & 0o7777, true, info.mtime);
+    if (existing.missing.length > 0 || relative !== '') this.dirTimes.push({ host: location.host, attrs });
+    for (const name of fs.readdirSync(posix.join(treeDir, path)).sort()) {
+      const childRelative = relative === '' ? name : `${relative}/${name}`;
+      if (exclude.excludes(childRelative)) continue;
+      await this.copyEntry(treeDir, posix.join(path, name), posix.join(location.components.join('/'), name), exclude, childRelative);
+    }
+  }
+
+  /** Directory attributes last (innermost first), so writing children does not change their times. */
+  private async finish(): Promise<void> {
+    for (const { host, attrs } of this.dirTimes.reverse()) await setEntryAttrs(host, attrs, this.owners);
+    this.dirTimes.length = 0;
+  }
+}

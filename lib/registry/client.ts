@@ -55,16 +55,19 @@ export class Registry {
 
   /** Sends a request to `domain`, answering one 401 challenge. */
   async call(domain: string, method: string, pathOrUrl: string, options: CallOptions): Promise<HttpResponse> {
-    const url = new URL(pathOrUrl, await this.transport.baseUrl(domain));
+    const base = new URL(await this.transport.baseUrl(domain));
+    const url = new URL(pathOrUrl, base);
+    // An upload Location on another host (a storage backend) does not get our credentials.
+    const sameHost = url.host === base.host;
     const send = (auth: string | undefined) => this.transport.request({
       method,
       url,
-      headers: { ...options.headers, ...(auth ? { Authorization: auth } : {}) },
+      headers: { ...options.headers, ...(auth && sameHost ? { Authorization: auth } : {}) },
       ...(options.body !== undefined ? { body: options.body } : {}),
     });
     const cached = this.authorizer.cached(domain, options.scope);
     let response = await send(cached);
-    if (response.status !== 401) return response;
+    if (response.status !== 401 || !sameHost) return response;
     this.authorizer.forget(domain, options.scope);
     response = await send(await this.authorizer.answer(domain, options.scope, response));
     if (response.status === 401) {

@@ -14,7 +14,7 @@ import { RegistryError } from './errors.js';
 export async function* verifiedBlobBytes(body: AsyncIterable<Buffer>, descriptor: Descriptor, where: string): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of body) {
+  for await (const chunk of brokenAsDownloadError(body, descriptor, where)) {
     size += chunk.length;
     if (size > descriptor.size) throw new RegistryError('integrity', `${where}: blob ${descriptor.digest} is larger than the ${descriptor.size} bytes its descriptor says`);
     hash.update(chunk);
@@ -37,11 +37,22 @@ export async function* uncompressedLayer(body: AsyncIterable<Buffer>, descriptor
   try {
     yield* gunzip as AsyncIterable<Buffer>;
   } catch (error) {
-    // A verification failure upstream explains a gunzip error better than zlib's message.
-    await piping.catch((upstream: unknown) => {
-      throw upstream;
-    });
+    // A failure upstream (wrong bytes, a broken connection) explains a gunzip error better than zlib's message.
+    const upstream = await piping.then(() => undefined, (caught: unknown) => caught);
+    if (upstream instanceof RegistryError) throw upstream;
     throw new RegistryError('integrity', `${where}: layer ${descriptor.digest} is not valid gzip: ${(error as Error).message}`, undefined, { cause: error });
   }
   await piping;
+}
+
+/** A connection that broke while a blob's body was flowing; a download may start over after it. */
+export class BrokenDownload extends RegistryError {}
+
+async function* brokenAsDownloadError(body: AsyncIterable<Buffer>, descriptor: Descriptor, where: string): AsyncGenerator<Buffer> {
+  try {
+    yield* body;
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    throw new BrokenDownload('network', `${where}: the connection broke while downloading ${descriptor.digest}: ${(error as Error).message}`, undefined, { cause: error });
+  }
 }

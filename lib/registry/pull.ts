@@ -13,7 +13,7 @@ import { hostPlatform } from '../platform.js';
 import type { ImageStore, StoredImage } from '../store/image-store.js';
 import { Registry, type FetchedManifest, type Repository, type RegistryOptions } from './client.js';
 import { RegistryError } from './errors.js';
-import { uncompressedLayer, verifiedBlobBytes } from './layer-download.js';
+import { BrokenDownload, uncompressedLayer, verifiedBlobBytes } from './layer-download.js';
 import { mapLimit } from './limit.js';
 import { selectPlatform, type IndexDocument } from './platform-select.js';
 import { storePulledImage } from './store-pulled.js';
@@ -94,6 +94,19 @@ async function fetchLayer(store: ImageStore, repository: Repository, descriptor:
     return { digest: diffId, diffId, size: present.size };
   }
   const where = `${repository.domain}/${repository.path}`;
+  const retries = options.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await downloadLayer(store, repository, descriptor, diffId, lease, where, options);
+    } catch (error) {
+      // A connection that breaks mid-body is started over; wrong bytes never are.
+      if (attempt >= retries || !(error instanceof BrokenDownload)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 200) * 2 ** attempt));
+    }
+  }
+}
+
+async function downloadLayer(store: ImageStore, repository: Repository, descriptor: Descriptor, diffId: string, lease: Lease, where: string, options: PullOptions): Promise<LayerRef> {
   const body = await repository.openBlob(descriptor.digest);
   try {
     const blob = await store.content.ingest(uncompressedLayer(body, descriptor, where), { expectedDigest: diffId, lease });

@@ -16,6 +16,8 @@ export interface TransportOptions {
   /** Attempts after the first one for a 5xx or a broken connection. */
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** A connection silent for this long is broken off (default 60 s). */
+  readonly idleTimeoutMs?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -111,6 +113,8 @@ export class Transport {
       const options = { method: request.method, headers: { ...request.headers }, ...(secure ? { ca: this.ca } : {}) };
       if (Buffer.isBuffer(body)) options.headers['Content-Length'] = String(body.length);
       const req = (secure ? https : http).request(request.url, options, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, url: request.url, body: res }));
+      // An idle connection (before or during the answer) is broken off and counts as retryable.
+      req.setTimeout(this.options.idleTimeoutMs ?? 60_000, () => req.destroy(Object.assign(new Error('connection idle for too long'), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRootFolders, rootLayout } from '../../../cache/root.js';
+import { Registry } from '../../../lib/registry/client.js';
 import { RegistryError } from '../../../lib/registry/errors.js';
 import { pullImage } from '../../../lib/registry/pull.js';
 import { pushImage } from '../../../lib/registry/push.js';
@@ -119,6 +120,34 @@ describe('lib/registry bearer tokens and faults [server]', function () {
         expect(failures).to.equal(4);
       } finally {
         await front.close();
+      }
+    });
+
+    it('[server] a layer download cut off halfway starts over', async () => {
+      const name = `${registry.host}/retry/busybox:v1`;
+      const layer = (await source.resolve(BUSYBOX_TAG)).layers[0]!;
+      const pushed = await pushImage(source, name);
+      const gzipDigest = pushed.blobs[0]!.digest;
+      const blob = Buffer.concat(await (await import('node:stream/promises')).pipeline(await new Registry().repository(registry.host, 'retry/busybox').openBlob(gzipDigest), async (stream: AsyncIterable<Buffer>) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk);
+        return chunks;
+      }));
+      let cut = 0;
+      const cutter = await startProxy(registry.url, (req, res) => {
+        if (req.method !== 'GET' || !(req.url ?? '').endsWith(`/blobs/${gzipDigest}`) || cut > 0) return false;
+        cut++;
+        res.writeHead(200, { 'Content-Length': String(blob.length), 'Content-Type': 'application/octet-stream' });
+        res.write(blob.subarray(0, blob.length >> 1));
+        setTimeout(() => res.socket?.destroy(), 20);
+        return true;
+      });
+      try {
+        const pulled = await pullImage(await freshStore(dir, 'cut'), `${cutter.host}/retry/busybox:v1`, { retryDelayMs: 5 });
+        expect(cut).to.equal(1);
+        expect(pulled.image.layers[0]!.diffId).to.equal(layer.diffId);
+      } finally {
+        await cutter.close();
       }
     });
 

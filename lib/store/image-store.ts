@@ -50,7 +50,13 @@ export interface RemoveResult {
   readonly deleted: string[];
 }
 
+/** Says which container (short ID) uses an image, if any; installed by the container runner. */
+export type ImageInUseCheck = (layout: StoreLayout, imageId: string) => Promise<string | undefined>;
+
 export class ImageStore {
+  /** Consulted by remove(): an image a container uses is only deleted with force. */
+  static inUseCheck: ImageInUseCheck | undefined;
+
   readonly records: StoreRecords;
 
   private constructor(readonly layout: StoreLayout, readonly content: ContentStore) {
@@ -137,6 +143,9 @@ export class ImageStore {
     const match = await this.match(reference);
     if (match === undefined) throw noSuchImage(reference);
     const { image } = match;
+    const lastReference = match.byTag === undefined || !image.tags.some((tag) => tag.name !== match.byTag);
+    const user = lastReference && !options.force ? await ImageStore.inUseCheck?.(this.layout, image.id) : undefined;
+    if (user !== undefined) throw new TsbuildError('E_STORE', `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by container ${user}`);
     const result: RemoveResult = { untagged: [], deleted: [] };
     if (match.byTag !== undefined) {
       if (await this.records.deleteTag(match.byTag)) result.untagged.push(match.byTag);

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { contextCommand } from './context.js';
 import { duCommand } from './du.js';
+import { exportCommand } from './export.js';
 import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
@@ -10,10 +11,14 @@ import { inspectCommand } from './inspect.js';
 import { loadCommand } from './load.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
+import { logsCommand } from './logs.js';
 import { pruneCommand } from './prune.js';
+import { psCommand } from './ps.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
+import { rmCommand } from './rm.js';
 import { rmiCommand } from './rmi.js';
+import { runCommand } from './run.js';
 import { saveCommand } from './save.js';
 import { tagCommand } from './tag.js';
 import { verifyCommand } from './verify.js';
@@ -22,6 +27,7 @@ export const commands: readonly Command[] = [
   buildCommand,
   contextCommand,
   duCommand,
+  exportCommand,
   historyCommand,
   imagesCommand,
   importCommand,
@@ -29,10 +35,14 @@ export const commands: readonly Command[] = [
   loadCommand,
   loginCommand,
   logoutCommand,
+  logsCommand,
   pruneCommand,
+  psCommand,
   pullCommand,
   pushCommand,
+  rmCommand,
   rmiCommand,
+  runCommand,
   saveCommand,
   tagCommand,
   verifyCommand,

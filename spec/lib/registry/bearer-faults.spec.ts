@@ -126,6 +126,7 @@ describe('lib/registry bearer tokens and faults [server]', function () {
     it('[server] a layer download cut off halfway starts over', async () => {
       const name = `${registry.host}/retry/busybox:v1`;
       const layer = (await source.resolve(BUSYBOX_TAG)).layers[0]!;
+      await source.tag(BUSYBOX_TAG, name);
       const pushed = await pushImage(source, name);
       const gzipDigest = pushed.blobs[0]!.digest;
       const blob = Buffer.concat(await (await import('node:stream/promises')).pipeline(await new Registry().repository(registry.host, 'retry/busybox').openBlob(gzipDigest), async (stream: AsyncIterable<Buffer>) => {

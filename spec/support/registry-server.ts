@@ -1,12 +1,13 @@
 // A real registry for specs: Debian's docker-registry (the CNCF distribution server) on
 // 127.0.0.1 with a free port and its own temp storage, plain or behind TLS with a CA made here
 // by openssl, optionally with htpasswd basic auth (bcrypt lines from perl's crypt(), which
-// libxcrypt backs with bcrypt).
+// libxcrypt backs with bcrypt). startProxy puts a small HTTP server in front of one, for the
+// faults and auth flows a stock registry does not show (a flipped byte, a bearer challenge).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -121,4 +122,43 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+export interface ProxyServer {
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+/** `intercept` may answer a request itself (return true); everything else goes to `target`. */
+export type Interceptor = (req: IncomingMessage, res: ServerResponse) => boolean;
+export type BodyRewriter = (req: IncomingMessage, body: Buffer) => Buffer;
+
+export async function startProxy(target: string, intercept: Interceptor = () => false, rewrite: BodyRewriter = (_req, body) => body): Promise<ProxyServer> {
+  const server = http.createServer((req, res) => {
+    if (intercept(req, res)) return;
+    const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const body = rewrite(req, Buffer.concat(chunks));
+        const headers = { ...answer.headers };
+        delete headers['transfer-encoding'];
+        if (req.method !== 'HEAD') headers['content-length'] = String(body.length);
+        res.writeHead(answer.statusCode ?? 502, headers);
+        res.end(req.method === 'HEAD' ? undefined : body);
+      });
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    host: `127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }

@@ -10,8 +10,7 @@ import { pullImage } from '../../../lib/registry/pull.js';
 import { pushImage } from '../../../lib/registry/push.js';
 import { ImageStore } from '../../../lib/store/image-store.js';
 import { BUSYBOX_TAG, importBusybox } from '../../support/busybox-image.js';
-import { registryAvailable, startRegistry, type RegistryServer } from '../../support/registry-server.js';
-import { startProxy, type ProxyServer } from './registry-proxy.js';
+import { registryAvailable, startProxy, startRegistry, type ProxyServer, type RegistryServer } from '../../support/registry-server.js';
 
 async function freshStore(dir: string, name: string): Promise<ImageStore> {
   const layout = rootLayout(join(dir, name));

@@ -17,8 +17,7 @@ import { ImageStore } from '../../../lib/store/image-store.js';
 import { importRootfs } from '../../../lib/store/import-rootfs.js';
 import { BUSYBOX_TAG, importBusybox } from '../../support/busybox-image.js';
 import { mkTar } from '../../support/mk-tar.js';
-import { registryAvailable, startRegistry, type RegistryServer } from '../../support/registry-server.js';
-import { startProxy } from './registry-proxy.js';
+import { registryAvailable, startProxy, startRegistry, type RegistryServer } from '../../support/registry-server.js';
 
 const sha = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 

@@ -30,7 +30,7 @@ async function localFileHost(contextDir: string, source: string): Promise<string
 }
 
 async function addRemote(ctx: StepContext, state: StageState, ins: AddInstruction, url: string, many: boolean): Promise<void> {
-  if (isGitSource(url)) throw new TsbuildError('E_STEP', `ADD of Git sources is not supported yet: ${url}`);
+  if (isGitSource(url)) throw new TsbuildError('E_STEP', `ADD of Git sources: Git sources are not supported yet: ${url}`);
   if (ins.unpack === true) throw new TsbuildError('E_STEP', 'ADD --unpack of a download is not supported yet');
   const file = await download(url, ins.checksum, ctx.signal);
   const { path, isDir } = resolveDest(ins.dest, state.config.WorkingDir);

@@ -2,6 +2,7 @@
 // manifest list or index), downloads what the store lacks with every digest checked, and stores
 // the image under its tag. Layers land uncompressed, checked against the config's DiffIDs.
 import type { Platform } from '../../executor/image-config.js';
+import { isDigest } from '../../cache/digest.js';
 import { Lease } from '../../cache/lease.js';
 import type { LayerRef } from '../../cache/key-index.js';
 import { TsbuildError } from '../errors.js';
@@ -66,6 +67,8 @@ async function resolveIndex(repository: Repository, index: FetchedManifest, plat
   const document = JSON.parse(index.bytes.toString('utf8')) as IndexDocument;
   if (!Array.isArray(document.manifests)) throw new RegistryError('protocol', `${formatReference(reference)}: the index has no manifests list`);
   const chosen = selectPlatform(document, platform, formatReference(reference));
+  // The digest goes into a URL path: only a well-formed one may.
+  if (!isDigest(chosen.digest) || !Number.isSafeInteger(chosen.size)) throw new RegistryError('protocol', `${formatReference(reference)}: the index names an invalid manifest descriptor`);
   const manifest = await repository.getManifest(chosen.digest);
   if (manifest.bytes.length !== chosen.size) throw new RegistryError('integrity', `${formatReference(reference)}: manifest ${chosen.digest} is ${manifest.bytes.length} bytes, the index says ${chosen.size}`);
   return manifest;

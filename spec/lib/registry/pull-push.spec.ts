@@ -174,6 +174,24 @@ describe('lib/registry pull and push against docker-registry [server]', function
     expect(await store.list()).to.deep.equal([]);
   });
 
+  it('[server] refuses an index whose descriptor digest is not a digest (it would become a URL path)', async () => {
+    const evil = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [{ mediaType: MediaTypes.ociManifest, digest: '../../../v2/x', size: 1, platform: hostPlatform() }] }));
+    const requested: string[] = [];
+    const proxy = await startProxy(registry.url, (req, res) => {
+      requested.push(req.url ?? '');
+      if (!(req.url ?? '').endsWith('/manifests/evil')) return false;
+      res.writeHead(200, { 'Content-Type': MediaTypes.ociIndex, 'Content-Length': String(evil.length) }).end(evil);
+      return true;
+    });
+    try {
+      const error = await pullImage(await freshStore(dir, 'evil'), `${proxy.host}/tests/busybox:evil`).catch((caught: unknown) => caught);
+      expect((error as Error).message).to.equal(`${proxy.host}/tests/busybox:evil: the index names an invalid manifest descriptor`);
+      expect(requested.filter((url) => !url.endsWith('/v2/'))).to.deep.equal(['/v2/tests/busybox/manifests/evil']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('[server] a missing tag is a clear not-found error', async () => {
     const error = await pullImage(await freshStore(dir, 'missing'), `${registry.host}/tests/busybox:nope`).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(RegistryError);

@@ -1,9 +1,10 @@
 // HTTP(S) to registries over node's http/https: the scheme a registry speaks, trusted CAs,
 // redirects (blob downloads often go to another host, which must not see our credentials) and
 // retries with backoff when a server answers 5xx or a connection breaks.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { RegistryError } from './errors.js';
@@ -13,6 +14,11 @@ export interface TransportOptions {
   readonly caFiles?: readonly string[];
   /** Registries (host[:port]) that may be spoken to over plain HTTP, besides localhost. */
   readonly insecureRegistries?: readonly string[];
+  /**
+   * Docker's per-registry CA folder: `<certsDir>/<host[:port]>/*.crt` are trusted for that registry
+   * only. Default `$TSBUILD_REGISTRY_CERTS_DIR`, else `/etc/docker/certs.d`.
+   */
+  readonly certsDir?: string;
   /** Attempts after the first one for a 5xx or a broken connection. */
   readonly retries?: number;
   readonly retryDelayMs?: number;
@@ -43,12 +49,15 @@ export class Transport {
   private readonly ca: string[];
   private readonly schemes = new Map<string, Promise<string>>();
   private readonly insecure: ReadonlySet<string>;
+  private readonly certsDir: string;
+  private readonly hostCa = new Map<string, string[]>();
 
   constructor(readonly options: TransportOptions = {}) {
     const env = options.env ?? process.env;
     const files = [...(options.caFiles ?? []), ...(env.TSBUILD_REGISTRY_CA_FILES ?? '').split(':').filter(Boolean)];
     this.ca = [...rootCertificates, ...files.map((file) => readFileSync(file, 'utf8'))];
     this.insecure = new Set(options.insecureRegistries ?? []);
+    this.certsDir = options.certsDir ?? (env.TSBUILD_REGISTRY_CERTS_DIR || '/etc/docker/certs.d');
   }
 
   /** `https://host` or, for localhost and insecure registries that do not speak TLS, `http://host`. */
@@ -110,7 +119,7 @@ export class Transport {
     const secure = request.url.protocol === 'https:';
     const body = typeof request.body === 'function' ? request.body() : request.body;
     return new Promise((resolve, reject) => {
-      const options = { method: request.method, headers: { ...request.headers }, ...(secure ? { ca: this.ca } : {}) };
+      const options = { method: request.method, headers: { ...request.headers }, ...(secure ? { ca: this.caFor(request.url.host) } : {}) };
       if (Buffer.isBuffer(body)) options.headers['Content-Length'] = String(body.length);
       const req = (secure ? https : http).request(request.url, options, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, url: request.url, body: res }));
       // An idle connection (before or during the answer) is broken off and counts as retryable.
@@ -123,6 +132,18 @@ export class Transport {
         body.pipe(req);
       }
     });
+  }
+
+  /** The CAs trusted for one host: the shared ones plus its certs.d folder's `*.crt`. */
+  private caFor(host: string): string[] {
+    let ca = this.hostCa.get(host);
+    if (ca === undefined) {
+      const dir = join(this.certsDir, host);
+      const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.crt')).sort() : [];
+      ca = files.length === 0 ? this.ca : [...this.ca, ...files.map((name) => readFileSync(join(dir, name), 'utf8'))];
+      this.hostCa.set(host, ca);
+    }
+    return ca;
   }
 
   private async probeScheme(domain: string): Promise<string> {

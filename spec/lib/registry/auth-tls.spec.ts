@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootLayout } from '../../../cache/root.js';
@@ -51,6 +51,20 @@ describe('registry commands against docker-registry with TLS and htpasswd [serve
     const login = await cli(['login', '-u', 'alice', '--password-stdin', registry.host], { stdin: 's3cret pass\n', env: { TSBUILD_REGISTRY_CA_FILES: '' } });
     expect(login.code).to.equal(1);
     expect(login.stderr).to.match(/self[- ]signed certificate|unable to verify/i);
+  });
+
+  it('[server] trusts a CA from the certs.d folder of the registry, for that registry only', async () => {
+    const certs = join(dir, 'certs.d');
+    await mkdir(join(certs, registry.host), { recursive: true });
+    await copyFile(registry.caFile as string, join(certs, registry.host, 'ca.crt'));
+    const noEnvCa = { TSBUILD_REGISTRY_CA_FILES: '', TSBUILD_REGISTRY_CERTS_DIR: certs, DOCKER_CONFIG: join(dir, 'docker-certs-d') };
+    const login = await cli(['login', '-u', 'alice', '--password-stdin', registry.host], { stdin: 's3cret pass\n', env: noEnvCa });
+    expect(login.stderr).to.equal('');
+    expect(login.stdout).to.equal('Login Succeeded\n');
+    const other = `localhost:${registry.host.split(':')[1]}`;
+    const elsewhere = await cli(['login', '-u', 'alice', '--password-stdin', other], { stdin: 's3cret pass\n', env: noEnvCa });
+    expect(elsewhere.code).to.equal(1);
+    expect(elsewhere.stderr).to.match(/self[- ]signed certificate|unable to verify/i);
   });
 
   it('[server] login stores the credentials; push then pull into a fresh root gives the same image', async () => {

@@ -64,7 +64,12 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const url = `${options.tls ? 'https' : 'http'}://${host}`;
-  await waitUntilUp(url, child, caFile, () => stderr);
+  try {
+    await waitUntilUp(url, child, caFile, () => stderr);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     host,
     url,

@@ -40,7 +40,7 @@ export async function writeBuildOutputs(store: ImageStore, image: StoredImage, s
   };
   for (const spec of specs) {
     const exported = await writeOutput(store, image, spec, context);
-    if (exported !== undefined) result = { descriptor: exported.image.manifestDescriptor, configDigest: image.id, names: exported.names };
+    if (exported !== undefined) result = { descriptor: exported.image.manifestDescriptor, configDigest: exported.image.manifest.config.digest, names: exported.names };
   }
   return result;
 }
@@ -54,7 +54,12 @@ async function writeOutput(store: ImageStore, image: StoredImage, spec: OutputSp
   if (spec.type === 'tar') return void (await toSink((sink) => writeRootfsTar(store, image, sink, rootfsOptions)));
   const names = (spec.names ?? context.tags).map(normalizeTagName);
   const named: NamedImage[] = [{ image, names }];
-  const options = { compression: spec.compression, ...(spec.compressionLevel !== undefined ? { compressionLevel: spec.compressionLevel } : {}) };
+  const options = {
+    compression: spec.compression,
+    ...(spec.compressionLevel !== undefined ? { compressionLevel: spec.compressionLevel } : {}),
+    // Without SOURCE_DATE_EPOCH there is nothing to clamp to, and BuildKit leaves the layers as they are.
+    ...(spec.rewriteTimestamp && context.sourceDateEpoch !== undefined ? { rewriteTimestamp: context.sourceDateEpoch } : {}),
+  };
   const written = !spec.tar
     ? await writeOciLayoutDir(store, named, dest, options)
     : await toSink((sink) => writeImageArchive(store, named, sink, { ...options, format: spec.type === 'docker' ? 'docker' : 'oci' }));

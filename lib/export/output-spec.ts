@@ -14,11 +14,13 @@ export interface OutputSpec {
   readonly tar: boolean;
   readonly compression: ExportCompression;
   readonly compressionLevel?: number;
+  /** BuildKit's rewrite-timestamp: clamp layer mtimes to SOURCE_DATE_EPOCH (docker/oci outputs). */
+  readonly rewriteTimestamp?: boolean;
   /** Image names for docker/oci outputs (default: the build's tags). */
   readonly names?: readonly string[];
 }
 
-const KEYS = new Set(['type', 'dest', 'tar', 'compression', 'compression-level', 'name', 'force-compression', 'oci-mediatypes']);
+const KEYS = new Set(['type', 'dest', 'tar', 'compression', 'compression-level', 'name', 'force-compression', 'oci-mediatypes', 'rewrite-timestamp']);
 
 export function parseOutputSpec(text: string): OutputSpec {
   if (!text.includes('=')) return text === '-' ? { type: 'tar', dest: '-', tar: true, compression: 'none' } : { type: 'local', dest: text, tar: false, compression: 'none' };
@@ -49,6 +51,7 @@ export function parseOutputSpec(text: string): OutputSpec {
     compression,
     ...(level !== undefined ? { compressionLevel: levelField(level, text) } : {}),
     ...(names ? { names: names.split(/[;,]/).filter(Boolean) } : {}),
+    ...(imageType && booleanField(fields.get('rewrite-timestamp') ?? 'false', 'rewrite-timestamp', text) ? { rewriteTimestamp: true } : {}),
   };
 }
 

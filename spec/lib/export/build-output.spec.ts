@@ -122,6 +122,36 @@ describe('lib/export build outputs [root]', function () {
   });
 });
 
+describe('lib/export rewrite-timestamp output [root]', function () {
+  this.timeout(240_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tsbuild-rewrite-ts-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('rewrite-timestamp=true: a layer made at different times in two roots exports to the same digest', async () => {
+    const context = join(dir, 'context');
+    await mkdir(context);
+    await writeFile(join(context, 'Dockerfile'), 'FROM localhost/busybox:test\nWORKDIR /work/deep\n');
+    const digests: string[] = [];
+    for (const name of ['a', 'b']) {
+      const root = join(dir, name);
+      await importBusybox(root);
+      const meta = join(dir, `${name}.json`);
+      const tar = join(dir, `${name}.tar`);
+      const built = await runCli(['build', '--root', root, '-q', '--build-arg', 'SOURCE_DATE_EPOCH=1700000000', '--metadata-file', meta, '-o', `type=oci,dest=${tar},rewrite-timestamp=true`, context]);
+      expect(built.code, built.stderr).to.equal(0);
+      digests.push(JSON.parse(await readFile(meta, 'utf8'))['containerimage.digest']);
+      const { stdout } = await run('tar', ['-xOf', tar, 'index.json']);
+      expect(JSON.parse(stdout).manifests[0].digest).to.equal(digests.at(-1));
+      if (name === 'a') await new Promise((resolve) => setTimeout(resolve, 1100)); // a later second for the folder's mtime
+    }
+    expect(digests[1]).to.equal(digests[0]);
+  });
+});
+
 const hasDocker = existsSync('/usr/bin/docker');
 
 describe('lib/export build outputs against the reference [root] [reference]', function () {

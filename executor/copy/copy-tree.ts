@@ -152,7 +152,8 @@ export class TreeCopier {
   private async copyDir(treeDir: string, path: string, dest: string, exclude: ExcludeMatcher, relative: string, info: fs.Stats): Promise<void> {
     const existing = await this.root.resolve(dest, true);
     const location = await this.root.ensureDir(dest, this.impliedDir);
-    const attrs = this.attrs(info.mode & 0o7777, true, info.mtime);
+    // The copied folder itself keeps its mode: BuildKit 0.13 applies --chmod only below it.
+    const attrs = this.attrs(info.mode & 0o7777, true, info.mtime, relative === '');
     if (existing.missing.length > 0 || relative !== '') this.dirTimes.push({ host: location.host, attrs });
     for (const name of fs.readdirSync(posix.join(treeDir, path)).sort()) {
       const childRelative = relative === '' ? name : `${relative}/${name}`;

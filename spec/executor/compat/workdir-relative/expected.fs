@@ -1,0 +1,8 @@
+w d 0755 0:0 
+w/rel d 0755 0:0 
+w/rel/a.txt f 0644 0:0 3 98ea6e4f216f2fb4
+w/x d 0755 0:0 
+w/x/f.md f 0644 0:0 2 092fcfbbcfca3b5b
+w/x/g f 0755 0:0 2 768c71d785bf6bbb
+w/x/sub d 0750 0:0 
+w/x/sub/s f 0644 0:0 2 cbc80bb5c0c0f894

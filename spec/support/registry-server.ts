@@ -45,7 +45,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Starts a registry; a free port can be taken by someone else before the server binds it, so it tries three. */
 export async function startRegistry(options: RegistryServerOptions = {}): Promise<RegistryServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(options);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startRegistryOnce(options: RegistryServerOptions): Promise<RegistryServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tsbuild-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;

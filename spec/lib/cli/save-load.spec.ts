@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,5 +87,51 @@ describe('CLI save and load', () => {
     const loaded = await runCli(['load', '--root', fresh(), '-i', file]);
     expect(loaded.code).to.equal(1);
     expect(loaded.stderr).to.match(/neither manifest.json nor index.json/);
+  });
+});
+
+describe('CLI save and load against the reference [reference]', function () {
+  this.timeout(240_000);
+  let dir: string | undefined;
+
+  before(async function () {
+    if (!existsSync('/usr/bin/docker')) return this.skip();
+    const up = await new Promise<boolean>((resolve) => execFile('docker', ['image', 'inspect', 'localhost/busybox:test'], { timeout: 20_000 }, (error) => resolve(error === null)));
+    if (!up) return this.skip();
+    dir = await mkdtemp(join(tmpdir(), 'tsbuild-save-load-ref-'));
+  });
+  after(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  const docker = async (args: string[]): Promise<string> => {
+    return new Promise((resolve, reject) => execFile('docker', args, { maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout))));
+  };
+
+  it("loads what docker save writes with Docker's image ID and manifest digest", async () => {
+    const file = join(dir!, 'from-docker.tar');
+    await docker(['save', '-o', file, 'localhost/busybox:test']);
+    const root = join(dir!, 'root');
+    const loaded = await runCli(['load', '--root', root, '-i', file]);
+    expect(loaded.stdout).to.equal('Loaded image: localhost/busybox:test\n');
+    const id = (await docker(['image', 'inspect', '--format', '{{.Id}}', 'localhost/busybox:test'])).trim();
+    const index = JSON.parse(execFileSync('tar', ['-xOf', file, 'index.json']).toString());
+    const shown = await runCli(['images', '--root', root, '--digests', '--no-trunc']);
+    expect(shown.stdout).to.contain(id).and.contain(index.manifests[0].digest);
+  });
+
+  it('docker load reads what save writes, and runs it', async () => {
+    const root = join(dir!, 'own');
+    await importBusybox(root);
+    const tag = `tsbuild-save-reference:${process.pid}`;
+    expect((await runCli(['tag', '--root', root, 'localhost/busybox:test', tag])).code).to.equal(0);
+    const file = join(dir!, 'to-docker.tar');
+    expect((await runCli(['save', '--root', root, '-o', file, tag])).code).to.equal(0);
+    try {
+      expect(await docker(['load', '-i', file])).to.contain(`Loaded image: ${tag}`);
+      expect(await docker(['run', '--rm', '--network', 'none', tag, 'echo', 'saved'])).to.equal('saved\n');
+    } finally {
+      await docker(['rmi', '-f', tag]).catch(() => undefined);
+    }
   });
 });

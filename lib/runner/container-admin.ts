@@ -25,7 +25,8 @@ export async function removeContainer(runtime: Runtime, record: ContainerRecord,
     if (!force) {
       throw new TsbuildError('E_USAGE', `cannot remove container ${record.Id.slice(0, 12)}: container is running: stop the container before removing or force remove`);
     }
-    if (record.State.Pid > 0) signalProcess(record.State.Pid, 'SIGKILL');
+    // Without a known container pid, killing the runner takes the sandbox down (parent-death signal).
+    signalProcess(record.State.Pid > 0 ? record.State.Pid : record.State.MonitorPid, 'SIGKILL');
     for (let waited = 0; waited < 10_000; waited += 50) {
       const now = await runtime.containers.read(record.Id);
       if (now === undefined || !isRunning(now)) break;

@@ -1,12 +1,11 @@
 // What COPY and ADD share as steps: BuildKit 0.13's history text, the destination against
 // WORKDIR, the source of `--from`, the owner from --chown and the run of the copy engine.
 import type { Json } from '../../cache/cache-key.js';
-import { TsbuildError } from '../../lib/errors.js';
 import type { HeredocSource } from '../../parser/instructions/copy-sources.js';
 import { resolveChown } from '../users.js';
 import type { StageState, StepContext, StepInput } from '../steps/types.js';
 import { parseChmod } from './chmod.js';
-import { MULTI_SOURCE_ERROR, resolveDest, TreeCopier, type CopyOptions } from './copy-tree.js';
+import { resolveDest, TreeCopier, type CopyOptions } from './copy-tree.js';
 
 /** The fields of COPY and ADD the engine reads. */
 export interface CopyLike {
@@ -48,11 +47,11 @@ export function copyOp(state: StageState, ins: CopyLike): Record<string, Json> {
   };
 }
 
-/** Refused before touching anything: several sources need a destination ending in `/`. */
+/**
+ * Refused before touching anything: a bad --chmod. Several sources with a destination not ending
+ * in `/` are NOT refused by the reference BuildKit 0.13: each is written to the same path in turn.
+ */
 export function checkDest(ins: CopyLike): void {
-  const count = ins.sources.length + ins.heredocSources.length;
-  const dest = ins.dest;
-  if (count > 1 && !(dest.endsWith('/') || dest === '.' || dest.endsWith('/.'))) throw new TsbuildError('E_STEP', MULTI_SOURCE_ERROR);
   if (ins.chmod !== undefined && ins.chmod !== '') parseChmod(ins.chmod);
 }
 
@@ -72,7 +71,6 @@ export async function runCopy(ctx: StepContext, state: StageState, ins: CopyLike
   checkDest(ins);
   const { path, isDir } = resolveDest(ins.dest, state.config.WorkingDir);
   const copier = await TreeCopier.open(ctx.rootfs, await copyOptions(ctx, ins));
-  const many = ins.sources.length + ins.heredocSources.length > 1;
-  if (sources.length > 0) await copier.copySources(treeDir, sources, path, isDir || many);
-  if (ins.heredocSources.length > 0) await copier.writeInline(ins.heredocSources.map((s) => ({ name: s.path, data: s.data })), path, isDir || many);
+  if (sources.length > 0) await copier.copySources(treeDir, sources, path, isDir);
+  if (ins.heredocSources.length > 0) await copier.writeInline(ins.heredocSources.map((s) => ({ name: s.path, data: s.data })), path, isDir);
 }

@@ -32,9 +32,6 @@ export interface InlineFile {
   readonly mtime?: Date;
 }
 
-/** BuildKit's message for several sources and a destination without a trailing slash. */
-export const MULTI_SOURCE_ERROR = 'When using COPY with more than one source file, the destination must be a directory and end with a /';
-
 /** The destination made absolute against WORKDIR; a trailing slash (or `.`) is kept as "a directory". */
 export function resolveDest(dest: string, workdir: string | undefined): { path: string; isDir: boolean } {
   const isDir = dest.endsWith('/') || dest === '.' || dest.endsWith('/.');
@@ -65,7 +62,6 @@ export class TreeCopier {
     const matched: { path: string; pivot: string }[] = [];
     for (const source of sources) matched.push(...(await this.matchSource(tree, source)));
     treeDir = tree.root;
-    const asDir = destIsDir || matched.length > 1;
     const exclude = new ExcludeMatcher(this.options.exclude ?? []);
     for (const { path, pivot } of matched) {
       const info = fs.lstatSync(posix.join(treeDir, path));
@@ -75,7 +71,7 @@ export class TreeCopier {
         const target = this.options.parents ? posix.join(dest, kept) : dest;
         await this.copyEntry(treeDir, path, target, exclude, '');
       } else if (!exclude.excludes(posix.basename(path))) {
-        await this.copyEntry(treeDir, path, asDir ? posix.join(dest, kept) : dest, exclude, '');
+        await this.copyEntry(treeDir, path, destIsDir ? posix.join(dest, kept) : dest, exclude, '');
       }
     }
     await this.finish();
@@ -97,8 +93,8 @@ export class TreeCopier {
     const pivot = this.options.parents && pivotAt >= 0 ? cleanSourcePath(source.slice(0, pivotAt)) : '/';
     const clean = cleanSourcePath(source);
     const paths = hasWildcard(clean) ? expandWildcard(tree.root, clean) : [clean];
-    const missing = (): TsbuildError => new TsbuildError('E_STEP', `failed to calculate checksum of ref: "${source}": lstat ${clean.slice(1)}: no such file or directory`);
-    if (paths.length === 0) throw missing();
+    const missing = (): TsbuildError => new TsbuildError('E_STEP', `failed to compute cache key: failed to calculate checksum of ref: "${clean}": not found`);
+    if (paths.length === 0) return []; // BuildKit 0.13 allows a wildcard that matches nothing
     const resolved: { path: string; pivot: string }[] = [];
     for (const path of paths) {
       const { existing, missing: absent } = await tree.resolve(path, true);

@@ -29,20 +29,20 @@ async function localFileHost(contextDir: string, source: string): Promise<string
   return missing.length === 0 && existing.length > 0 ? tree.hostPath(existing) : undefined;
 }
 
-async function addRemote(ctx: StepContext, state: StageState, ins: AddInstruction, url: string, many: boolean): Promise<void> {
+async function addRemote(ctx: StepContext, state: StageState, ins: AddInstruction, url: string): Promise<void> {
   if (isGitSource(url)) throw new TsbuildError('E_STEP', `ADD of Git sources: Git sources are not supported yet: ${url}`);
   if (ins.unpack === true) throw new TsbuildError('E_STEP', 'ADD --unpack of a download is not supported yet');
   const file = await download(url, ins.checksum, ctx.signal);
   const { path, isDir } = resolveDest(ins.dest, state.config.WorkingDir);
   const copier = await TreeCopier.open(ctx.rootfs, await copyOptions(ctx, ins));
-  await copier.writeInline([{ name: file.name, data: file.data, mode: 0o600, ...(file.mtime ? { mtime: file.mtime } : {}) }], path, isDir || many);
+  await copier.writeInline([{ name: file.name, data: file.data, mode: 0o600, ...(file.mtime ? { mtime: file.mtime } : {}) }], path, isDir);
 }
 
-async function addLocal(ctx: StepContext, state: StageState, ins: AddInstruction, source: string, many: boolean): Promise<void> {
+async function addLocal(ctx: StepContext, state: StageState, ins: AddInstruction, source: string): Promise<void> {
   const host = await localFileHost(ctx.contextDir, source);
   const compression = host !== undefined && ins.unpack !== false ? await archiveCompression(host) : null;
   if (host === undefined || compression === null) {
-    return runCopy(ctx, state, { ...ins, sources: [source], heredocSources: [], dest: many && !ins.dest.endsWith('/') ? `${ins.dest}/` : ins.dest }, ctx.contextDir, [source]);
+    return runCopy(ctx, state, { ...ins, sources: [source], heredocSources: [], dest: ins.dest }, ctx.contextDir, [source]);
   }
   const { path } = resolveDest(ins.dest, state.config.WorkingDir);
   const owner = (await copyOptions(ctx, ins)).owner;
@@ -61,13 +61,11 @@ export const addHandler: StepHandler<'ADD'> = {
   },
   async execute(ctx, state, ins) {
     checkDest(ins);
-    const many = ins.sources.length + ins.heredocSources.length > 1;
     for (const source of ins.sources) {
-      if (isRemoteUrl(source) || isGitSource(source)) await addRemote(ctx, state, ins, source, many);
-      else await addLocal(ctx, state, ins, source, many);
+      if (isRemoteUrl(source) || isGitSource(source)) await addRemote(ctx, state, ins, source);
+      else await addLocal(ctx, state, ins, source);
     }
-    const heredocDest = many && !ins.dest.endsWith('/') ? `${ins.dest}/` : ins.dest;
-    if (ins.heredocSources.length > 0) await runCopy(ctx, state, { ...ins, sources: [], dest: heredocDest }, ctx.contextDir, []);
+    if (ins.heredocSources.length > 0) await runCopy(ctx, state, { ...ins, sources: [] }, ctx.contextDir, []);
   },
 };
 

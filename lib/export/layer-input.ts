@@ -1,13 +1,23 @@
 // A layer blob from an archive as the uncompressed tar the store keeps: gzip is recognised by its
 // magic bytes and undone in-process (never by a helper binary, SECURITY B9); other compressions
-// are refused by name. The caller hashes the result against the config's DiffID.
+// are refused by name. The caller hashes the result against the config's DiffID. The
+// uncompressed bytes have an absolute budget (SECURITY B7: a gzip bomb stops while still small).
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ArchiveError } from '../../executor/snapshot/archive-error.js';
 import { detectCompression } from '../../executor/snapshot/index.js';
 
-export async function* decompressedLayer(input: Readable): AsyncGenerator<Buffer> {
+export async function* decompressedLayer(input: Readable, maxBytes: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of layerBytes(input)) {
+    total += chunk.length;
+    if (total > maxBytes) throw new ArchiveError('budget', `a layer is larger than ${maxBytes} bytes uncompressed`);
+    yield chunk;
+  }
+}
+
+async function* layerBytes(input: Readable): AsyncGenerator<Buffer> {
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let length = 0;

@@ -20,7 +20,7 @@ import { nameOfEntry, OCI_INDEX_FILE, parseLayoutIndex } from '../image/oci-layo
 import { normalizeTagName } from '../image/reference.js';
 import { rfc3339 } from '../image/timestamps.js';
 import type { ImageStore, StoredImage } from '../store/image-store.js';
-import { SpooledArchive, type SpoolBudgets, type SpooledFile } from './archive-spool.js';
+import { DEFAULT_SPOOL_BUDGETS, SpooledArchive, type SpoolBudgets, type SpooledFile } from './archive-spool.js';
 import { decompressedLayer } from './layer-input.js';
 
 export interface LoadOptions {
@@ -113,7 +113,7 @@ async function storeImage(store: ImageStore, image: ArchiveImageRef, options: Lo
   try {
     const layers: LayerRef[] = [];
     for (const [index, layer] of image.layers.entries()) {
-      const blob = await store.content.ingest(decompressedLayer(createReadStream(layer.path)), { lease, expectedDigest: diffIds[index]!, ...(options.signal ? { signal: options.signal } : {}) })
+      const blob = await store.content.ingest(decompressedLayer(createReadStream(layer.path), options.budgets?.maxBytes ?? DEFAULT_SPOOL_BUDGETS.maxBytes), { lease, expectedDigest: diffIds[index]!, ...(options.signal ? { signal: options.signal } : {}) })
         .catch((error: unknown) => { throw layerMismatch(index, diffIds[index]!, error); });
       layers.push({ digest: blob.digest, diffId: blob.digest, size: blob.size });
     }

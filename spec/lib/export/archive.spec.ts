@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { createRootFolders, rootLayout } from '../../../cache/root.js';
 import { loadArchive } from '../../../lib/export/load-archive.js';
@@ -154,7 +154,7 @@ describe('lib/export image archives (save and load)', () => {
       await loadFails(repack([{ name: 'blobs/../../manifest.json', data: '[]' }, ...entries]), /invalid archive entry name/);
     });
 
-    it('unknown names are skipped unread; a symlinked manifest.json is not followed', async () => {
+    it('unknown names are skipped unread; a symlinked index.json is not followed', async () => {
       const target = await freshStore();
       const extra: TarFixtureEntry[] = [{ name: 'etc/passwd', data: 'root::0:0' }, { name: 'index.json', type: 'symlink', linkname: '/etc/passwd' }];
       const loaded = await loadArchive(target, Readable.from([repack([...extra, ...entries])]));
@@ -168,6 +168,20 @@ describe('lib/export image archives (save and load)', () => {
       await expectReject(load(repack(entries), { maxMetadataBytes: 100 }), /larger than 100 bytes/);
       await expectReject(load(repack(entries), { maxBytes: 1024 * 1024 }), /maxBytes|budget/);
       expect(await readdir(target.layout.tmp)).to.deep.equal([]);
+    });
+
+    it('a gzip layer that inflates past the byte budget (a small archive, a large layer)', async () => {
+      const bomb = gzipSync(mkTar([{ name: 'zeros', data: Buffer.alloc(8 * 1024 * 1024) }]));
+      const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(gunzipSync(bomb))] } }));
+      const archive = repack([
+        { name: `blobs/${sha(config).replace(':', '/')}`, data: config },
+        { name: `blobs/${sha(bomb).replace(':', '/')}`, data: bomb },
+        { name: 'manifest.json', data: JSON.stringify([{ Config: `blobs/${sha(config).replace(':', '/')}`, RepoTags: [], Layers: [`blobs/${sha(bomb).replace(':', '/')}`] }]) },
+      ]);
+      expect(archive.length).to.be.lessThan(1024 * 1024);
+      const target = await freshStore();
+      await expectReject(loadArchive(target, Readable.from([archive]), { budgets: { maxBytes: 1024 * 1024 } }), /larger than 1048576 bytes uncompressed/);
+      expect(await target.list()).to.deep.equal([]);
     });
 
     it('an archive that is neither layout, and a truncated one', async () => {

@@ -62,6 +62,15 @@ describe('CLI save and load', () => {
     expect(quiet.stdout.length).to.equal(0);
   });
 
+  it('a repository name without a tag saves every tag of that repository', async () => {
+    expect((await runCli(['tag', '--root', source, 'app:v1', 'app:v2'])).code).to.equal(0);
+    const file = join(dir, 'repo.tar');
+    expect((await runCli(['save', '--root', source, '-o', file, 'app'])).code).to.equal(0);
+    const loaded = await runCli(['load', '--root', fresh(), '-i', file]);
+    expect(loaded.stdout).to.equal('Loaded image: app:v1\nLoaded image: app:v2\n');
+    expect((await runCli(['rmi', '--root', source, 'app:v2'])).code).to.equal(0);
+  });
+
   it('saving by image ID records no name; loading it says "Loaded image ID"', async () => {
     const file = join(dir, 'by-id.tar');
     expect((await runCli(['save', '--root', source, '-o', file, busybox.id.slice(7, 19)])).code).to.equal(0);

@@ -145,7 +145,10 @@ class StageRunner {
       digests: {
         context: options.contextDigest,
         stageKey: async (index) => (await this.final(index)).key,
-        imageDigest: async (ref) => this.image(ref).manifestDigest,
+        imageDigest: async (ref) => {
+          const stage = stageIndexOf(ref);
+          return stage === undefined ? this.image(ref).manifestDigest : (await this.final(stage)).key;
+        },
       },
       index: options.index,
       content: options.content,
@@ -157,7 +160,7 @@ class StageRunner {
       counts: this.counts,
       contextDir: options.contextDir,
       stepContext: { ...extras, sandbox: options.sandbox, contextDir: options.contextDir, stateDir: options.stateDir, secrets: options.secrets ?? new Map(), stageIndexOf, buildArgs, network },
-      openSource: (input) => this.openSource(input, signal),
+      openSource: (input) => this.openSource(input, signal, stageIndexOf),
       file: options.file ?? '',
       ...(options.sourceText !== undefined ? { sourceText: options.sourceText } : {}),
     };
@@ -215,8 +218,10 @@ class StageRunner {
     return { config: image.config, layers: image.layers, history: image.history, key: image.manifestDigest, ...(image.author ? { author: image.author } : {}) };
   }
 
-  private async openSource(input: Exclude<StepInput, { source: 'context' | 'url' }>, signal: AbortSignal) {
-    const layers = input.source === 'stage' ? (await this.final(input.stageIndex)).layers : this.image(input.ref).layers;
+  /** An `image` input naming a stage of the plan (a handler that does not know stage names) is that stage. */
+  private async openSource(input: Exclude<StepInput, { source: 'context' | 'url' }>, signal: AbortSignal, stageIndexOf: (name: string) => number | undefined) {
+    const stage = input.source === 'stage' ? input.stageIndex : stageIndexOf(input.ref);
+    const layers = stage !== undefined ? (await this.final(stage)).layers : this.image((input as { ref: string }).ref).layers;
     return this.options.snapshots.openTree(layers, signal);
   }
 }

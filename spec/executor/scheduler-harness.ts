@@ -7,6 +7,7 @@
 //   fail               throws                   hang           waits until the build is aborted
 //   from STAGE NAME    copies /NAME from stage STAGE (a stage input; add
 //                      `--mount=from=NAME,target=/m` so the plan sees the dependency)
+//   fromname REF NAME  like from, naming the source as an image reference (a stage's name or an image)
 //   ctx PATH           copies PATH from the context (a context input)
 //   echo TEXT          prints TEXT on stdout
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -73,6 +74,7 @@ function words(ins: Instruction): string[] {
 
 function fakeInputs(args: readonly string[]): StepInput[] | undefined {
   if (args[0] === 'from') return [{ source: 'stage', stageIndex: Number(args[1]) }];
+  if (args[0] === 'fromname') return [{ source: 'image', ref: args[1]! }];
   if (args[0] === 'ctx') return [{ source: 'context', paths: [args[1]!] }];
   return undefined;
 }
@@ -107,6 +109,10 @@ function fakeRun(harness: Harness): StepHandler<'RUN'> {
           throw new TsbuildError('E_ABORTED', 'the sandbox run was aborted');
         case 'from': {
           const tree = await ctx.openSource({ source: 'stage', stageIndex: Number(first) });
+          return copyFile(join(tree.dir, second!), join(ctx.rootfs, second!));
+        }
+        case 'fromname': {
+          const tree = await ctx.openSource({ source: 'image', ref: first! });
           return copyFile(join(tree.dir, second!), join(ctx.rootfs, second!));
         }
         case 'ctx':

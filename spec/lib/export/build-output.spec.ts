@@ -93,12 +93,17 @@ describe('lib/export build outputs [root]', function () {
     expect(stdout).to.match(/^d.* tmp\/$/m);
   });
 
-  it('dest=- writes the OCI archive to stdout', async () => {
+  it('dest=- writes the OCI archive to stdout; uncompressed, it is the stored manifest', async () => {
     const root = join(dir, 'stdout-root');
     await importBusybox(root);
-    const result = await runCli(['build', '--root', root, '-q', '-o', 'type=oci,dest=-,compression=uncompressed', context]);
+    const meta = join(dir, 'stdout-meta.json');
+    const result = await runCli(['build', '--root', root, '-q', '--metadata-file', meta, '-o', 'type=oci,dest=-,compression=uncompressed', context]);
     expect(result.code).to.equal(0);
     expect(result.stdout).to.contain('"imageLayoutVersion": "1.0.0"').and.contain('index.json');
+    // Uncompressed, the exported manifest is the stored one.
+    const stored = await (await ImageStore.open(rootLayout(root))).resolve(first.imageId);
+    expect(JSON.parse(await readFile(meta, 'utf8'))['containerimage.digest']).to.equal(stored.manifestDigest);
+    expect(result.stdout).to.contain(stored.manifestDigest);
   });
 
   it('is reproducible: the same inputs in a fresh root give the same image, archives and metadata', async () => {

@@ -133,49 +133,60 @@ export async function startContainer(runtime: Runtime, id: string, io: StartIO):
   return launch(runtime, writer, mounted, spec, io);
 }
 
+interface Outcome {
+  readonly code: number;
+  readonly error: string;
+}
+
+/** The sandbox's result as Docker reports it: killed by us is 137, a failure of ours 125. */
+function outcomeOf(run: Promise<{ exitCode: number }>): Promise<Outcome> {
+  return run.then(
+    (result) => ({ code: result.exitCode, error: '' }),
+    (error: unknown) => (error instanceof TsbuildError && error.code === 'E_ABORTED' ? { code: KILLED_STATUS, error: '' } : { code: RUNNER_ERROR_STATUS, error: (error as Error).message }),
+  );
+}
+
+/** Once the container's process is found: record its pid and start the health checks. */
+async function watchProcess(runtime: Runtime, writer: StateWriter, spec: RunSpec, io: StartIO, finished: () => boolean): Promise<{ pid?: number; health?: HealthMonitor }> {
+  const config = writer.record.Config;
+  const pid = await waitForContainerPid(config.hostname, finished);
+  if (pid === undefined || finished()) return {};
+  await writer.update({ Pid: pid });
+  if (!config.healthcheck) return { pid };
+  const health = new HealthMonitor({
+    config: config.healthcheck,
+    probe: healthProbe(runtime.sandbox, spec),
+    onResult: async (state, previous) => {
+      await writer.update({ Health: state });
+      io.onHealth?.(state, previous);
+    },
+  });
+  if (!finished()) health.start();
+  return { pid, health };
+}
+
 function launch(runtime: Runtime, writer: StateWriter, mounted: MountedContainer, spec: RunSpec, io: StartIO): RunningContainer {
   const config = writer.record.Config;
   const kill = new AbortController();
   const log = createWriteStream(runtime.containers.paths(writer.record.Id).log, { flags: 'a', mode: 0o600 });
-  const started = writer.update({ Status: 'running', Running: true, Pid: 0, MonitorPid: process.pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), FinishedAt: '0001-01-01T00:00:00Z' });
+  const health = config.healthcheck ? { Health: { Status: 'starting', FailingStreak: 0, Log: [] } as HealthState } : {};
+  const started = writer.update({ ...initialRunState(), Status: 'running', Running: true, MonitorPid: process.pid, StartedAt: new Date().toISOString(), ...health });
   let finished = false;
-  const run = started.then(() =>
-    runtime.sandbox.run(spec, { stdout: logTee(io.stdout, log), stderr: logTee(io.stderr, log), tty: config.tty, ...(io.stdin ? { stdin: io.stdin } : {}) }, kill.signal),
-  );
-  let health: HealthMonitor | undefined;
-  const pid = waitForContainerPid(config.hostname, () => finished).then(async (found) => {
-    if (found === undefined || finished) return undefined;
-    await writer.update({ Pid: found });
-    if (config.healthcheck) {
-      health = new HealthMonitor({
-        config: config.healthcheck,
-        probe: healthProbe(runtime.sandbox, spec),
-        onResult: async (state, previous) => {
-          await writer.update({ Health: state });
-          io.onHealth?.(state, previous);
-        },
-      });
-      if (!finished) health.start();
-    }
-    return found;
+  const stdio = { stdout: logTee(io.stdout, log), stderr: logTee(io.stderr, log), tty: config.tty, ...(io.stdin ? { stdin: io.stdin } : {}) };
+  const run = started.then(() => runtime.sandbox.run(spec, stdio, kill.signal));
+  const watched = watchProcess(runtime, writer, spec, io, () => finished);
+  const exited = outcomeOf(run).then(async (outcome) => {
+    finished = true;
+    await (await watched).health?.stop();
+    await mounted.release().catch(() => undefined);
+    await new Promise<void>((resolve) => log.end(resolve));
+    await writer.update({ Status: 'exited', Running: false, Pid: 0, ExitCode: outcome.code, Error: outcome.error, FinishedAt: new Date().toISOString() });
+    if (writer.record.AutoRemove) await runtime.containers.remove(writer.record.Id);
+    if (outcome.error !== '') io.stderr.write(`tsbuild: ${outcome.error}\n`);
+    return outcome.code;
   });
-  if (config.healthcheck) void writer.update({ Health: { Status: 'starting', FailingStreak: 0, Log: [] } });
-  const exited = run
-    .then((result) => ({ code: result.exitCode, error: '' }))
-    .catch((error: unknown) => (error instanceof TsbuildError && error.code === 'E_ABORTED' ? { code: KILLED_STATUS, error: '' } : { code: RUNNER_ERROR_STATUS, error: (error as Error).message }))
-    .then(async (outcome) => {
-      finished = true;
-      await pid;
-      await health?.stop();
-      await mounted.release().catch(() => undefined);
-      await new Promise<void>((resolve) => log.end(resolve));
-      await writer.update({ Status: 'exited', Running: false, Pid: 0, ExitCode: outcome.code, Error: outcome.error, FinishedAt: new Date().toISOString() });
-      if (writer.record.AutoRemove) await runtime.containers.remove(writer.record.Id);
-      if (outcome.error !== '') io.stderr.write(`tsbuild: ${outcome.error}\n`);
-      return outcome.code;
-    });
   const stop = async (timeoutSeconds = config.stopTimeoutSeconds): Promise<number> => {
-    const target = await Promise.race([pid, exited.then(() => undefined)]);
+    const target = await Promise.race([watched.then((found) => found.pid), exited.then(() => undefined)]);
     if (target === undefined || !signalProcess(target, config.stopSignal)) kill.abort();
     const timer = setTimeout(() => kill.abort(), Math.max(0, timeoutSeconds) * 1000);
     try {

@@ -1,8 +1,9 @@
-// The step handler of each instruction kind. COPY and ADD join this table once their files
-// exist; FROM is not a step (it chooses the stage's initial state).
+// The step handler of each instruction kind; FROM is not a step (it chooses the stage's initial state).
 import type { InstructionKind } from '../../parser/instructions/index.js';
+import { addHandler } from './add.js';
 import { argHandler } from './arg.js';
 import { cmdHandler } from './cmd.js';
+import { copyHandler } from './copy.js';
 import { entrypointHandler } from './entrypoint.js';
 import { envHandler } from './env.js';
 import { exposeHandler } from './expose.js';
@@ -21,8 +22,10 @@ import { workdirHandler } from './workdir.js';
 export type StepHandlerTable = { readonly [K in InstructionKind]?: StepHandler<K> };
 
 export const STEP_HANDLERS: StepHandlerTable = {
+  ADD: addHandler,
   ARG: argHandler,
   CMD: cmdHandler,
+  COPY: copyHandler,
   ENTRYPOINT: entrypointHandler,
   ENV: envHandler,
   EXPOSE: exposeHandler,

@@ -121,16 +121,16 @@ export async function startContainer(runtime: Runtime, id: string, io: StartIO):
   if (record.State.Running) throw new TsbuildError('E_USAGE', `container ${id} is already running`);
   const image = await runtime.images.resolve(record.Image);
   const writer = new StateWriter(runtime.containers, record);
-  const mounted = await mountContainer(runtime.layout, runtime.images.content, runtime.containers, id, image.layers);
-  let spec: RunSpec;
+  let mounted: MountedContainer | undefined;
   try {
-    spec = await runSpec(record, mounted.rootfs);
+    mounted = await mountContainer(runtime.layout, runtime.images.content, runtime.containers, id, image.layers);
+    return launch(runtime, writer, mounted, await runSpec(record, mounted.rootfs), io);
   } catch (error) {
-    await mounted.release();
+    await mounted?.release();
     await writer.update({ Status: 'exited', ExitCode: RUNNER_ERROR_STATUS, Error: (error as Error).message, FinishedAt: new Date().toISOString() });
+    if (record.AutoRemove) await runtime.containers.remove(id);
     throw error;
   }
-  return launch(runtime, writer, mounted, spec, io);
 }
 
 interface Outcome {

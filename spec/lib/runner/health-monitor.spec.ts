@@ -58,4 +58,24 @@ describe('lib/runner health rules', () => {
     expect(transitions.slice(0, 3)).to.deep.equal(['starting->healthy', 'healthy->healthy', 'healthy->unhealthy']);
     expect(monitor.health.Log.at(-1)).to.include({ ExitCode: -1, Output: 'Health check exceeded timeout (100ms)' });
   });
+
+  it('probes at the start interval while starting inside the start period, then at the interval', async () => {
+    const times: number[] = [];
+    const begin = Date.now();
+    const monitor = new HealthMonitor({
+      config: { Test: ['CMD', 'x'], Interval: 10_000_000_000, StartPeriod: 5_000_000_000, StartInterval: 50_000_000 },
+      probe: async () => {
+        times.push(Date.now() - begin);
+        return { exitCode: times.length < 3 ? 1 : 0, output: '' };
+      },
+      onResult: () => undefined,
+    });
+    monitor.start();
+    await sleep(500);
+    await monitor.stop();
+    // Two failures inside the start period do not count; the third probe heals; then the 10s interval.
+    expect(times).to.have.length(3);
+    expect(times[0]).to.be.below(200);
+    expect(monitor.health).to.include({ Status: 'healthy', FailingStreak: 0 });
+  });
 });

@@ -79,9 +79,11 @@ describe('lib/runner containers [root]', function () {
       expect((await cli('run', '--rm', 'localhost/busybox:test', '--', 'sh', '-c', 'exit 3')).code).to.equal(3);
       expect((await cli('run', '--rm', 'localhost/busybox:test', 'nonexist')).code).to.equal(127);
       expect((await cli('run', '--rm', 'localhost/busybox:test', '/etc/passwd')).code).to.equal(126);
+      const before = (await runtime.containers.list()).length;
       const noUser = await cli('run', '--rm', '-u', 'nosuch', 'localhost/busybox:test', 'true');
       expect(noUser.code).to.equal(125);
       expect(noUser.stderr).to.include('unable to find user nosuch: no matching entries in passwd file');
+      expect(await runtime.containers.list()).to.have.length(before); // --rm also after a failed start
       expect((await cli('run', '--rm', '--entrypoint', '', 'localhost/busybox:test')).code).to.equal(125);
       expect((await cli('run', '--rm', 'nope:latest')).code).to.equal(125);
     });

@@ -17,6 +17,8 @@ export interface Command {
   /** Arguments after the command name, e.g. `[OPTIONS] PATH | -`. */
   readonly usage: string;
   readonly flags: readonly FlagSpec[];
+  /** Flags end at the first positional: what follows belongs to the container (`run IMAGE ls -l`). */
+  readonly stopAtFirstPositional?: boolean;
   /** Resolves to the process exit code: 0 success, 1 failure, 2 usage error. */
   run(parsed: ParsedFlags, io: CliIO): Promise<number>;
 }

@@ -11,7 +11,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const { command, rest } = findCommand(argv);
   try {
     if (!command) return topLevel(rest, io);
-    const parsed = parseFlags(rest, command.flags);
+    const parsed = parseFlags(rest, command.flags, command.stopAtFirstPositional ?? false);
     if (parsed.flags.help) {
       io.stdout.write(commandHelp(command));
       return exitCodes.ok;

@@ -29,8 +29,11 @@ export const globalFlags: readonly FlagSpec[] = [
   { name: 'help', type: 'boolean', alias: 'h', description: 'Print this help' },
 ];
 
-/** Parses `argv` against `specs` (plus the global flags); throws UsageError for anything unknown. */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
+/**
+ * Parses `argv` against `specs` (plus the global flags); throws UsageError for anything unknown.
+ * With `stopEarly`, everything from the first positional on is positional (`run IMAGE ls -l`).
+ */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], stopEarly = false): ParsedFlags {
   const all = [...globalFlags, ...specs];
   const unknown: string[] = [];
   const key = (spec: FlagSpec) => minimistKey(spec.name);
@@ -39,7 +42,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     boolean: all.filter((f) => f.type === 'boolean').map(key),
     alias: Object.fromEntries(all.filter((f) => f.alias).map((f) => [key(f), f.alias as string])),
     '--': true,
-    stopEarly: false,
+    stopEarly,
     unknown: (arg) => {
       if (arg.startsWith('-') && arg !== '-') unknown.push(arg);
       return !arg.startsWith('-') || arg === '-';

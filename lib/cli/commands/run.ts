@@ -112,6 +112,7 @@ export const runCommand: Command = {
   summary: 'Create and run a new container from an image',
   usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
   flags,
+  stopAtFirstPositional: true,
   async run(parsed: ParsedFlags, io: CliIO): Promise<number> {
     const [image, ...command] = parsed.positionals;
     if (image === undefined) throw new UsageError('"run" requires at least 1 argument');

@@ -13,9 +13,11 @@ import { runCli } from '../../support/run-cli.js';
 import { createReadStream } from 'node:fs';
 
 const run = promisify(execFile);
-// A build that touches no clock: the WORKDIR exists in busybox (BuildKit's empty layer), the rest
-// is metadata. WORKDIR of a new folder would carry its creation time (see the report on clamping).
-const DOCKERFILE = 'FROM localhost/busybox:test\nWORKDIR /tmp\nENV GREETING=hello\nLABEL org.example=yes\nCMD ["cat", "/etc/passwd"]\n';
+// A build that touches no clock: the WORKDIR exists in busybox (BuildKit's empty layer), COPY into
+// / keeps the context file's mtime (one context for every build), the rest is metadata. A folder
+// the build creates or changes (WORKDIR /new, COPY into /srv or /tmp) carries the time it was
+// made, in BuildKit's layers as in ours: rewrite-timestamp below covers that case.
+const DOCKERFILE = 'FROM localhost/busybox:test\nWORKDIR /tmp\nCOPY hello.txt /hello.txt\nENV GREETING=hello\nLABEL org.example=yes\nCMD ["cat", "/etc/passwd"]\n';
 
 interface Built {
   readonly root: string;
@@ -35,6 +37,7 @@ describe('lib/export build outputs [root]', function () {
     context = join(dir, 'context');
     await mkdir(context);
     await writeFile(join(context, 'Dockerfile'), DOCKERFILE);
+    await writeFile(join(context, 'hello.txt'), 'hello\n');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -72,7 +75,7 @@ describe('lib/export build outputs [root]', function () {
     const index = JSON.parse(await readFile(join(first.out, 'layout', 'index.json'), 'utf8'));
     expect(index.manifests[0].digest).to.equal(first.metadata['containerimage.digest']);
     const manifest = JSON.parse(await readFile(join(first.out, 'layout', 'blobs', 'sha256', index.manifests[0].digest.slice(7)), 'utf8'));
-    expect(manifest.layers.map((layer: { mediaType: string }) => layer.mediaType)).to.deep.equal(['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+    expect(manifest.layers.map((layer: { mediaType: string }) => layer.mediaType)).to.deep.equal(Array(3).fill('application/vnd.oci.image.layer.v1.tar+gzip'));
   });
 
   it('type=docker loads into a fresh root as the built image (same ID and tag)', async () => {
@@ -87,10 +90,12 @@ describe('lib/export build outputs [root]', function () {
 
   it('type=local and type=tar hold the final filesystem', async () => {
     expect((await stat(join(first.out, 'rootfs', 'bin', 'busybox'))).isFile()).to.equal(true);
-    expect((await readdir(join(first.out, 'rootfs'))).sort()).to.include.members(['bin', 'etc', 'tmp']);
+    expect((await readdir(join(first.out, 'rootfs'))).sort()).to.include.members(['bin', 'etc', 'hello.txt', 'tmp']);
+    expect(await readFile(join(first.out, 'rootfs', 'hello.txt'), 'utf8')).to.equal('hello\n');
     const { stdout } = await run('tar', ['-tvf', join(first.out, 'rootfs.tar')], { maxBuffer: 16 << 20 });
     expect(stdout).to.match(/^-r[w-]x.* bin\/busybox$/m);
     expect(stdout).to.match(/^d.* tmp\/$/m);
+    expect(stdout).to.match(/^-rw-r--r-- .* hello\.txt$/m);
   });
 
   it('dest=- writes the OCI archive to stdout; uncompressed, it is the stored manifest', async () => {
@@ -176,10 +181,11 @@ describe('lib/export build outputs against the reference [root] [reference]', fu
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('docker load accepts -o type=docker (gzip layers) and runs the image with its CMD', async () => {
+  it('docker load accepts -o type=docker (gzip layers) and runs the image: its CMD and a COPY layer', async () => {
     const context = join(dir, 'context');
     await mkdir(context);
-    await writeFile(join(context, 'Dockerfile'), 'FROM localhost/busybox:test\nWORKDIR /tmp\nENV GREETING=from-tsbuild\nCMD ["sh", "-c", "echo $GREETING; pwd"]\n');
+    await writeFile(join(context, 'Dockerfile'), 'FROM localhost/busybox:test\nWORKDIR /tmp\nCOPY hello.txt /hello.txt\nENV GREETING=from-tsbuild\nCMD ["sh", "-c", "echo $GREETING; pwd"]\n');
+    await writeFile(join(context, 'hello.txt'), 'hello from a layer\n');
     const root = join(dir, 'root');
     await importBusybox(root);
     const tar = join(dir, 'image.tar');
@@ -191,6 +197,7 @@ describe('lib/export build outputs against the reference [root] [reference]', fu
       expect(loaded.stdout).to.contain(`Loaded image: ${tag}`);
       const ran = await run('docker', ['run', '--rm', '--network', 'none', tag]);
       expect(ran.stdout).to.equal('from-tsbuild\n/tmp\n');
+      expect((await run('docker', ['run', '--rm', '--network', 'none', tag, 'cat', '/hello.txt'])).stdout).to.equal('hello from a layer\n');
       const id = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', tag]);
       expect(id.stdout.trim()).to.equal(built.stdout.trim());
     } finally {
@@ -212,6 +219,7 @@ describe('lib/export OCI outputs read by skopeo and umoci [root] [tools]', funct
     const context = join(dir, 'context');
     await mkdir(context);
     await writeFile(join(context, 'Dockerfile'), DOCKERFILE);
+    await writeFile(join(context, 'hello.txt'), 'hello\n');
     const root = join(dir, 'root');
     await importBusybox(root);
     out = join(dir, 'out');
@@ -230,9 +238,9 @@ describe('lib/export OCI outputs read by skopeo and umoci [root] [tools]', funct
       expect(info.Digest, source).to.equal(meta['containerimage.digest']);
       expect(info.Env).to.include('GREETING=hello');
       expect(info.Labels).to.deep.equal({ 'org.example': 'yes' });
-      expect(info.Layers).to.have.length(2);
+      expect(info.Layers).to.have.length(3);
       const raw = JSON.parse((await run('skopeo', ['inspect', '--raw', source])).stdout);
-      expect(raw.layers.map((layer: { mediaType: string }) => layer.mediaType)).to.deep.equal(['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+      expect(raw.layers.map((layer: { mediaType: string }) => layer.mediaType)).to.deep.equal(Array(3).fill('application/vnd.oci.image.layer.v1.tar+gzip'));
     }
   });
 
@@ -246,6 +254,7 @@ describe('lib/export OCI outputs read by skopeo and umoci [root] [tools]', funct
     const bundle = join(dir, 'bundle');
     await run('umoci', ['unpack', '--image', `${join(out, 'layout')}:v1`, bundle]);
     expect((await stat(join(bundle, 'rootfs', 'bin', 'busybox'))).isFile()).to.equal(true);
+    expect(await readFile(join(bundle, 'rootfs', 'hello.txt'), 'utf8')).to.equal('hello\n');
     const config = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8'));
     expect(config.process.env).to.include('GREETING=hello');
     expect(config.process.args).to.deep.equal(['cat', '/etc/passwd']);

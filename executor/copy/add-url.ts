@@ -1,18 +1,26 @@
-// ADD of an http(s) URL: downloaded in full (with a size budget), checked against --checksum, and
+// ADD of an http(s) URL: downloaded to a spool file (with a size budget), checked against --checksum, and
 // written as BuildKit does: mode 0600 before --chmod, mtime from Last-Modified, the file name taken
 // from the URL path when the destination is a directory.
-import { createHash } from 'node:crypto';
-import { posix } from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { TsbuildError } from '../../lib/errors.js';
 
 /** Downloads bigger than this are refused (the archive budget's order of magnitude). */
 export const MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
 
 export interface Download {
-  readonly data: Buffer;
+  /** The downloaded bytes, spooled to a file under the step's state folder (never held in memory). */
+  readonly file: string;
   readonly mtime?: Date;
   /** The last path component of the URL, or `__unnamed__` as BuildKit names a bare host. */
   readonly name: string;
+  /** Deletes the spooled file. */
+  remove(): Promise<void>;
 }
 
 export function isRemoteUrl(source: string): boolean {
@@ -29,26 +37,43 @@ export function urlFileName(url: string): string {
   return name === '' || name === '/' ? '__unnamed__' : decodeURIComponent(name);
 }
 
-export async function download(url: string, checksum: string | undefined, signal: AbortSignal): Promise<Download> {
+/** Downloads `url` into a new file under `spoolDir`, hashing as it writes; removed again on failure. */
+export async function download(url: string, checksum: string | undefined, signal: AbortSignal, spoolDir: string): Promise<Download> {
+  if (checksum !== undefined && !CHECKSUM.test(checksum)) throw new TsbuildError('E_STEP', `invalid checksum digest format: ${checksum}`);
   const response = await fetch(url, { signal, redirect: 'follow' });
   if (!response.ok || response.body === null) throw new TsbuildError('E_STEP', `failed to load cache key: invalid response status ${response.status}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > MAX_DOWNLOAD_BYTES) throw new TsbuildError('E_STEP', `download of ${url} exceeds ${MAX_DOWNLOAD_BYTES} bytes`);
-    chunks.push(Buffer.from(chunk));
+  await mkdir(spoolDir, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(join(spoolDir, 'download-'));
+  const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  try {
+    const file = join(dir, 'data');
+    const hash = createHash('sha256');
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), sizeBudget(url, hash), createWriteStream(file, { mode: 0o600 }), { signal });
+    if (checksum !== undefined) verifyChecksum(`sha256:${hash.digest('hex')}`, checksum);
+    const modified = response.headers.get('last-modified');
+    const mtime = modified !== null && !Number.isNaN(Date.parse(modified)) ? new Date(modified) : undefined;
+    return { file, name: urlFileName(url), remove, ...(mtime ? { mtime } : {}) };
+  } catch (error) {
+    await remove();
+    throw error;
   }
-  const data = Buffer.concat(chunks);
-  if (checksum !== undefined) verifyChecksum(data, checksum);
-  const modified = response.headers.get('last-modified');
-  const mtime = modified !== null && !Number.isNaN(Date.parse(modified)) ? new Date(modified) : undefined;
-  return { data, name: urlFileName(url), ...(mtime ? { mtime } : {}) };
 }
 
-function verifyChecksum(data: Buffer, checksum: string): void {
-  const match = /^sha256:([0-9a-f]{64})$/.exec(checksum);
-  if (!match) throw new TsbuildError('E_STEP', `invalid checksum digest format: ${checksum}`);
-  const actual = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+const CHECKSUM = /^sha256:[0-9a-f]{64}$/;
+
+/** Passes bytes through, feeding the hash and refusing more than MAX_DOWNLOAD_BYTES. */
+function sizeBudget(url: string, hash: Hash): Transform {
+  let size = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > MAX_DOWNLOAD_BYTES) return callback(new TsbuildError('E_STEP', `download of ${url} exceeds ${MAX_DOWNLOAD_BYTES} bytes`));
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+function verifyChecksum(actual: string, checksum: string): void {
   if (actual !== checksum) throw new TsbuildError('E_STEP', `digest mismatch ${actual}: ${checksum}`);
 }

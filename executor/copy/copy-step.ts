@@ -28,9 +28,19 @@ export function copyHistoryText(keyword: 'COPY' | 'ADD', ins: CopyLike): string 
   return `${words.join(' ')} # buildkit`;
 }
 
-/** `--from`: a stage index (the dispatcher turns stage names into indexes) or an image reference. */
-export function fromInput(from: string): Exclude<StepInput, { source: 'context' | 'url' }> {
-  return /^\d+$/.test(from) ? { source: 'stage', stageIndex: Number(from) } : { source: 'image', ref: from };
+/** What the scheduler passes in the dispatch and step contexts to name stages (absent in unit harnesses). */
+export interface StageNames {
+  readonly stageIndexOf?: (name: string) => number | undefined;
+}
+
+/**
+ * `--from`: a stage index, a stage name (looked up case-insensitively by the scheduler's
+ * `stageIndexOf`, as BuildKit does), else an image reference.
+ */
+export function fromInput(from: string, names: StageNames = {}): Exclude<StepInput, { source: 'context' | 'url' }> {
+  if (/^\d+$/.test(from)) return { source: 'stage', stageIndex: Number(from) };
+  const index = names.stageIndexOf?.(from);
+  return index === undefined ? { source: 'image', ref: from } : { source: 'stage', stageIndex: index };
 }
 
 /** The op part of the cache key: everything but the source contents, which are inputs. */

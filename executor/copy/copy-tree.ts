@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { posix } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
 import { type EntryAttrs, InRoot } from '../snapshot/index.js';
-import { makeDeviceNode, makeHardlink, makeSymlink, removeEntry, setEntryAttrs, writeNewFile } from '../snapshot/in-root.js';
+import { deviceNumbers, makeDeviceNode, makeHardlink, makeSymlink, removeEntry, setEntryAttrs, writeNewFile } from '../snapshot/in-root.js';
 import type { ModeChange } from './chmod.js';
 import { cleanSourcePath, ExcludeMatcher, expandWildcard, hasWildcard } from './source-match.js';
 
@@ -26,7 +26,8 @@ export interface CopyOptions {
 /** An inline file (heredoc source). */
 export interface InlineFile {
   readonly name: string;
-  readonly data: string | Buffer;
+  /** The content, or `{ hostFile }`: a host file streamed in (a download). */
+  readonly data: string | Buffer | { readonly hostFile: string };
   /** Mode before --chmod; 0644 when absent (heredocs). */
   readonly mode?: number;
   readonly mtime?: Date;
@@ -83,7 +84,7 @@ export class TreeCopier {
       const target = destIsDir ? posix.join(dest, file.name) : dest;
       const location = await this.root.entryLocation(target, this.impliedDir);
       await removeEntry(location.host);
-      await writeNewFile(location.host, [Buffer.from(file.data)], this.attrs(file.mode ?? 0o644, false, file.mtime), this.owners);
+      await writeNewFile(location.host, inlineContent(file.data), this.attrs(file.mode ?? 0o644, false, file.mtime), this.owners);
     }
   }
 
@@ -139,8 +140,8 @@ export class TreeCopier {
   private async copySpecial(host: string, info: fs.Stats, attrs: EntryAttrs): Promise<void> {
     if (info.isFIFO()) await makeDeviceNode(host, 'fifo');
     else if (info.isCharacterDevice() || info.isBlockDevice()) {
-      const rdev = BigInt(info.rdev);
-      await makeDeviceNode(host, info.isCharacterDevice() ? 'char' : 'block', Number(rdev >> 8n) & 0xfff, Number(rdev & 0xffn));
+      const { major, minor } = deviceNumbers(BigInt(info.rdev));
+      await makeDeviceNode(host, info.isCharacterDevice() ? 'char' : 'block', major, minor);
     } else return; // sockets are skipped, as BuildKit's walker does
     await setEntryAttrs(host, attrs, this.owners);
   }
@@ -163,4 +164,9 @@ export class TreeCopier {
     for (const { host, attrs } of this.dirTimes.reverse()) await setEntryAttrs(host, attrs, this.owners);
     this.dirTimes.length = 0;
   }
+}
+
+function inlineContent(data: InlineFile['data']): AsyncIterable<Buffer> | Iterable<Buffer> {
+  if (typeof data === 'string' || Buffer.isBuffer(data)) return [Buffer.from(data)];
+  return fs.createReadStream(data.hostFile);
 }

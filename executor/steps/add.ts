@@ -1,5 +1,6 @@
 // ADD: COPY plus local tar archives unpacked (detected by content), http(s) downloads and Git
 // sources. Local archives unpack unless `--unpack=false`; downloads only with `--unpack`.
+import { join } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
 import { withHistory } from '../dispatch-history.js';
 import { archiveCompression, unpackArchive } from '../copy/add-archive.js';
@@ -32,10 +33,14 @@ async function localFileHost(contextDir: string, source: string): Promise<string
 async function addRemote(ctx: StepContext, state: StageState, ins: AddInstruction, url: string): Promise<void> {
   if (isGitSource(url)) throw new TsbuildError('E_STEP', `ADD of Git sources: Git sources are not supported yet: ${url}`);
   if (ins.unpack === true) throw new TsbuildError('E_STEP', 'ADD --unpack of a download is not supported yet');
-  const file = await download(url, ins.checksum, ctx.signal);
-  const { path, isDir } = resolveDest(ins.dest, state.config.WorkingDir);
-  const copier = await TreeCopier.open(ctx.rootfs, await copyOptions(ctx, ins));
-  await copier.writeInline([{ name: file.name, data: file.data, mode: 0o600, ...(file.mtime ? { mtime: file.mtime } : {}) }], path, isDir);
+  const file = await download(url, ins.checksum, ctx.signal, join(ctx.stateDir, 'add-downloads'));
+  try {
+    const { path, isDir } = resolveDest(ins.dest, state.config.WorkingDir);
+    const copier = await TreeCopier.open(ctx.rootfs, await copyOptions(ctx, ins));
+    await copier.writeInline([{ name: file.name, data: { hostFile: file.file }, mode: 0o600, ...(file.mtime ? { mtime: file.mtime } : {}) }], path, isDir);
+  } finally {
+    await file.remove();
+  }
 }
 
 async function addLocal(ctx: StepContext, state: StageState, ins: AddInstruction, source: string): Promise<void> {

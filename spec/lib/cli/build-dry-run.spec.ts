@@ -46,16 +46,17 @@ describe('tsbuild build --dry-run', () => {
     ]);
   });
 
-  it('multi-stage: global ARG in FROM, heredocs, COPY --from dependencies, all three stages', async () => {
+  it('multi-stage: global ARG in FROM, heredocs, COPY --from dependencies; the unused test stage is left out', async () => {
     const plan = await jsonPlan([join(examples, 'multi-stage')]);
-    expect(plan.stages.map((s) => [s.index, s.name, s.dependsOn])).to.deep.equal([
+    expect(plan.stages.map((s) => [s.index, s.name ?? null, s.dependsOn])).to.deep.equal([
       [0, 'build', []],
-      [1, 'test', [0]],
-      [2, undefined, [0]],
-    ].map(([i, n, d]) => [i, n, d]));
+      [2, null, [0]],
+    ]);
     expect(plan.stages.every((s) => s.base.kind === 'image' && s.base.ref === 'busybox')).to.equal(true);
-    expect(plan.stages[0]!.steps.map((s) => s.expanded)).to.deep.include('COPY <<EOF greeting.sh');
-    expect(plan.stages[2]!.steps.map((s) => s.expanded)).to.include('COPY --from=build --chmod=0644 /out/greeting.txt /usr/share/greeting.txt');
+    expect(plan.stages[0]!.steps.map((s) => s.expanded)).to.include('COPY <<EOF greeting.sh');
+    expect(plan.stages[1]!.steps.map((s) => s.expanded)).to.include('COPY --from=build --chmod=0644 /out/greeting.txt /usr/share/greeting.txt');
+    const withTest = await jsonPlan(['--target', 'test', join(examples, 'multi-stage')]);
+    expect(withTest.stages.map((s) => s.name)).to.deep.equal(['build', 'test']);
   });
 
   it('--target release leaves the dev stage out and expands ARG defaults against the base stage ENV', async () => {

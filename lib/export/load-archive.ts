@@ -21,7 +21,7 @@ import { normalizeTagName } from '../image/reference.js';
 import { rfc3339 } from '../image/timestamps.js';
 import type { ImageStore, StoredImage } from '../store/image-store.js';
 import { DEFAULT_SPOOL_BUDGETS, SpooledArchive, type SpoolBudgets, type SpooledFile } from './archive-spool.js';
-import { decompressedLayer } from './layer-input.js';
+import { decompressedLayer } from '../image/layer-input.js';
 
 export interface LoadOptions {
   readonly budgets?: Partial<SpoolBudgets>;

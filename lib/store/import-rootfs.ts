@@ -7,17 +7,19 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { Lease } from '../../cache/lease.js';
 import type { Platform } from '../../executor/image-config.js';
-import { detectCompression } from '../../executor/snapshot/index.js';
 import { TsbuildError, UsageError } from '../errors.js';
 import { imageConfig } from '../image/config.js';
 import { rfc3339 } from '../image/timestamps.js';
 import { hostPlatform } from '../platform.js';
 import { applyChanges } from './import-changes.js';
 import type { ImageStore, StoredImage } from './image-store.js';
+import { decompressedLayer } from '../image/layer-input.js';
+
+/** The uncompressed size an imported rootfs may reach: a gzip bomb stops here instead of filling the disk. */
+const IMPORT_MAX_BYTES = 64 * 1024 ** 3;
 
 export interface ImportOptions {
   /** Tag for the new image (any form Docker accepts); none leaves it untagged. */
@@ -39,7 +41,7 @@ export async function importRootfs(store: ImageStore, source: Readable | string,
   const input = typeof source === 'string' ? createReadStream(source) : source;
   const lease = await Lease.create(store.layout, options.signal ? { signal: options.signal } : {});
   try {
-    const blob = await store.content.ingest(uncompressed(input), { lease, ...(options.signal ? { signal: options.signal } : {}) });
+    const blob = await store.content.ingest(decompressedLayer(input, IMPORT_MAX_BYTES), { lease, ...(options.signal ? { signal: options.signal } : {}) });
     await checkTar(store, blob.digest);
     const comment = options.message || 'Imported from -';
     const created = options.created === undefined ? undefined : rfc3339(options.created);
@@ -56,32 +58,6 @@ export async function importRootfs(store: ImageStore, source: Readable | string,
   } finally {
     await lease.release();
   }
-}
-
-/** The input's bytes with gzip undone; other compressions are refused by name. */
-async function* uncompressed(input: Readable): AsyncGenerator<Buffer> {
-  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  while (headBytes < 6) {
-    const next = await iterator.next();
-    if (next.done) break;
-    head.push(Buffer.from(next.value));
-    headBytes += next.value.length;
-  }
-  const first = Buffer.concat(head);
-  const rest = Readable.from((async function* () {
-    yield first;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  })());
-  const compression = detectCompression(first);
-  if (compression === 'none') return yield* rest;
-  if (compression !== 'gzip') throw new UsageError(`cannot import a ${compression} compressed archive: use a plain or gzip compressed tar`);
-  const gunzip = createGunzip();
-  const piping = pipeline(rest, gunzip);
-  piping.catch(() => undefined); // reported through the loop below, or awaited after it
-  yield* gunzip;
-  await piping;
 }
 
 /** Reads the stored layer as a tar to its end; a file that is not a tar is refused. */

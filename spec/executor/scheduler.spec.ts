@@ -7,15 +7,7 @@ import type { BuildEvent } from '../../executor/scheduler.js';
 import { DockerfileError, TsbuildError } from '../../lib/errors.js';
 import { mkTar } from '../support/mk-tar.js';
 import { leftovers, makeHarness, readFromState, runFake, type Harness } from './scheduler-harness.js';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../support/rejection.js';
 
 describe('executor/scheduler', function () {
   this.timeout(60000);

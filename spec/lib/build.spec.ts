@@ -9,6 +9,7 @@ import { build, type BuildEvent, type BuildOptions } from '../../lib/build.js';
 import { DockerfileError, TsbuildError } from '../../lib/errors.js';
 import type { InstructionKind } from '../../parser/instructions/index.js';
 import { leftovers, makeBuildFixture, readImageFile, storedImage, type BuildFixture } from './build-fixtures.js';
+import { rejection } from '../support/rejection.js';
 
 function requireHandlers(context: Mocha.Context, ...kinds: InstructionKind[]): void {
   const missing = kinds.filter((kind) => STEP_HANDLERS[kind] === undefined);
@@ -16,15 +17,6 @@ function requireHandlers(context: Mocha.Context, ...kinds: InstructionKind[]): v
     context.test!.title += ` (skipped: no ${missing.join(', ')} handler yet)`;
     context.skip();
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('lib/build [root]', function () {

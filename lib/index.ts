@@ -18,3 +18,27 @@ export { viewPlan, type PlanView } from './dry-run/plan-view.js';
 export { DockerfileError, TsbuildError, UsageError, type ErrorCode } from './errors.js';
 export { hostPlatform } from './platform.js';
 export type { ContainerConfig, HealthConfig, HistoryEntry, Platform } from '../executor/image-config.js';
+
+/**
+ * The folders of a tsbuild root (`rootLayout(dir)`), as {@link openRuntime} and
+ * {@link ImageStore.open} take them; `openRoot` creates the folders when missing.
+ */
+export { openRoot, rootLayout, type RootLayout } from '../cache/root.js';
+/**
+ * Pull an image from a registry into the store: `pullImage(store, 'docker.io/library/alpine:3.20')`.
+ * Credentials come from `tsbuild login` / the Docker config; only the host platform is fetched.
+ */
+export { pullImage, type PullOptions, type PullResult } from './registry/pull.js';
+/** Push a stored image to a registry under a tag: `pushImage(store, 'registry.example.com/app:1')`. */
+export { pushImage, type PushOptions, type PushResult } from './registry/push.js';
+/** Write images as one `docker save` (format `docker`) or OCI layout (format `oci`) tar into a stream. */
+export { writeImageArchive, type ArchiveFormat, type ArchiveOptions, type ArchiveResult, type NamedImage } from './export/write-archive.js';
+/** Read a `docker save` or OCI layout tar from a stream into the store, as `docker load` does. */
+export { loadArchive, type LoadedImage, type LoadOptions } from './export/load-archive.js';
+/**
+ * Running containers (`tsbuild run`): open a runtime on a root, `createContainer(runtime, image,
+ * options)` decides the process from the image and options, `startContainer(runtime, id, io)`
+ * runs it in the namespace sandbox and resolves once it is running; its `exited` resolves to the exit status.
+ */
+export { openRuntime } from './runner/runtime.js';
+export { createContainer, startContainer, RUNNER_ERROR_STATUS, type CreateOptions, type Runtime, type RunningContainer, type StartIO } from './runner/run-container.js';

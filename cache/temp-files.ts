@@ -7,6 +7,7 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempFileOwner } from './atomic-file.js';
 import { ownerState } from './process-stamp.js';
+import { detachMountsBelow } from './stale-mounts.js';
 
 export interface TempCleanupOptions {
   /** Also remove entries not modified for this long, unless their writer is provably alive. */
@@ -29,6 +30,8 @@ export async function removeStaleTempFiles(tmpDir: string, options: TempCleanupO
     const path = join(tmpDir, name);
     const stats = await lstat(path).catch(() => undefined);
     if (stats === undefined || !isStale(path, stats.mtimeMs, options)) continue;
+    // Never remove recursively through a mount a killed build left (its overlay, a RUN bind).
+    if (stats.isDirectory() && !(await detachMountsBelow(path))) continue;
     await rm(path, { recursive: true, force: true });
     removed++;
     bytes += stats.size;

@@ -47,6 +47,8 @@ export interface BuildOptions {
   readonly network?: NetworkMode;
   /** Secrets for `RUN --mount=type=secret`: id → host file. */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** SSH agents for `RUN --mount=type=ssh`: id (`default`, …) → host agent socket path. */
+  readonly ssh?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
   readonly onEvent?: BuildEventListener;
   /** Told about damaged cache records (treated as misses) and layer entries that were skipped. */
@@ -155,7 +157,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     sandbox: options.sandbox ?? new NamespaceSandbox(),
     stateDir: stateDirOf(layout),
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
-    stepExtras: { buildContext: context },
+    stepExtras: { buildContext: context, sshAgents: new Map(Object.entries(options.ssh ?? {})) },
     buildArgs: planned.buildArgs,
     secrets: new Map(Object.entries(options.secrets ?? {})),
     file: planned.dockerfile.name,

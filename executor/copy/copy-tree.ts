@@ -72,7 +72,9 @@ export class TreeCopier {
         const target = this.options.parents ? posix.join(dest, kept) : dest;
         await this.copyEntry(treeDir, path, target, exclude, '');
       } else if (!exclude.excludes(posix.basename(path))) {
-        await this.copyEntry(treeDir, path, destIsDir ? posix.join(dest, kept) : dest, exclude, '');
+        // A file onto an existing folder goes into it, slash or not (BuildKit 0.13).
+        const into = destIsDir || (await this.isExistingDir(dest));
+        await this.copyEntry(treeDir, path, into ? posix.join(dest, kept) : dest, exclude, '');
       }
     }
     await this.finish();
@@ -149,14 +151,22 @@ export class TreeCopier {
   private async copyDir(treeDir: string, path: string, dest: string, exclude: ExcludeMatcher, relative: string, info: fs.Stats): Promise<void> {
     const existing = await this.root.resolve(dest, true);
     const location = await this.root.ensureDir(dest, this.impliedDir);
-    // The copied folder itself keeps its mode: BuildKit 0.13 applies --chmod only below it.
-    const attrs = this.attrs(info.mode & 0o7777, true, info.mtime, relative === '');
+    // The copied folder itself is not copied: a destination it creates is a plain 0755 folder of
+    // the --chown owner (neither the source's mode nor --chmod), as BuildKit 0.13 makes it.
+    const attrs = relative === '' ? await this.impliedDir() : this.attrs(info.mode & 0o7777, true, info.mtime);
     if (existing.missing.length > 0 || relative !== '') this.dirTimes.push({ host: location.host, attrs });
     for (const name of fs.readdirSync(posix.join(treeDir, path)).sort()) {
       const childRelative = relative === '' ? name : `${relative}/${name}`;
       if (exclude.excludes(childRelative)) continue;
       await this.copyEntry(treeDir, posix.join(path, name), posix.join(location.components.join('/'), name), exclude, childRelative);
     }
+  }
+
+  private async isExistingDir(dest: string): Promise<boolean> {
+    const { missing } = await this.root.resolve(dest, true);
+    if (missing.length > 0) return false;
+    const location = await this.root.entryLocation(dest, this.impliedDir);
+    return fs.lstatSync(location.host, { throwIfNoEntry: false })?.isDirectory() ?? false;
   }
 
   /** Directory attributes last (innermost first), so writing children does not change their times. */

@@ -3,7 +3,6 @@
 // fails), so no secret copy, lock or opened source tree outlives the step.
 import { writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { TsbuildError } from '../../lib/errors.js';
 import type { RunMount } from '../../parser/instructions/run-mount.js';
 import type { SandboxMount } from '../sandbox/types.js';
 import { prepareBindMount } from './bind-mount.js';
@@ -11,11 +10,12 @@ import { prepareCacheMount } from './cache-mount.js';
 import type { HeredocScript } from './command-line.js';
 import { absoluteTarget, makeScratchDir, type MountContext, NOTHING_TO_RELEASE, type PreparedMount, requireTarget } from './mount-types.js';
 import { prepareSecretMount } from './secret-mount.js';
+import { prepareSshMount, sshAuthSockEnv } from './ssh-mount.js';
 
 export interface PreparedMounts {
   /** Parents before children (fewer path components first), so nested targets land inside. */
   readonly mounts: readonly SandboxMount[];
-  /** Variables from `type=secret,env=`. */
+  /** Variables from `type=secret,env=`, and SSH_AUTH_SOCK for ssh mounts. */
   readonly env: readonly string[];
   release(): Promise<void>;
 }
@@ -26,19 +26,13 @@ function prepareTmpfs(mc: MountContext, mount: RunMount): PreparedMount {
   return { mount: { type: 'tmpfs', target, ...size }, release: NOTHING_TO_RELEASE };
 }
 
-/** No SSH agent forwarding yet: an optional ssh mount is left out, as BuildKit does without `--ssh`. */
-function prepareSsh(mount: RunMount): PreparedMount {
-  if (mount.required) throw new TsbuildError('E_STEP', 'RUN --mount=type=ssh is not supported yet');
-  return { release: NOTHING_TO_RELEASE };
-}
-
-function prepareOne(mc: MountContext, mount: RunMount): Promise<PreparedMount> | PreparedMount {
+function prepareOne(mc: MountContext, mount: RunMount, sshIndex: number): Promise<PreparedMount> | PreparedMount {
   switch (mount.type) {
     case 'bind': return prepareBindMount(mc, mount);
     case 'cache': return prepareCacheMount(mc, mount);
     case 'tmpfs': return prepareTmpfs(mc, mount);
     case 'secret': return prepareSecretMount(mc, mount);
-    case 'ssh': return prepareSsh(mount);
+    case 'ssh': return prepareSshMount(mc, mount, sshIndex);
   }
 }
 
@@ -63,7 +57,8 @@ export async function prepareRunMounts(mc: MountContext, mounts: readonly RunMou
     if (errors.length > 0) throw errors[0];
   };
   try {
-    for (const mount of mounts) prepared.push(await prepareOne(mc, mount));
+    const sshMounts = mounts.filter((mount) => mount.type === 'ssh');
+    for (const mount of mounts) prepared.push(await prepareOne(mc, mount, sshMounts.indexOf(mount)));
     if (script !== undefined) prepared.push(await prepareScript(mc, script.script, script.dir));
   } catch (error) {
     await release().catch(() => undefined);
@@ -72,7 +67,7 @@ export async function prepareRunMounts(mc: MountContext, mounts: readonly RunMou
   const sandboxMounts = prepared.flatMap((item) => (item.mount === undefined ? [] : [item.mount]));
   return {
     mounts: sandboxMounts.map((mount, index) => ({ mount, index })).sort((a, b) => depth(a.mount) - depth(b.mount) || a.index - b.index).map(({ mount }) => mount),
-    env: prepared.flatMap((item) => item.env ?? []),
+    env: [...sshAuthSockEnv(mounts, mc.workdir), ...prepared.flatMap((item) => item.env ?? [])],
     release,
   };
 }

@@ -10,7 +10,7 @@
 // streamed as an uncompressed tar into the content store (digest = DiffID), then unpacked as the
 // next chain's snapshot. Step folders are temp names under tmp/, so a killed build's are swept.
 import { createHash } from 'node:crypto';
-import { mkdir, rm, utimes } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempFileName } from '../cache/atomic-file.js';
 import type { ContentStore } from '../cache/content-store.js';
@@ -85,6 +85,7 @@ export class SnapshotStore {
     let prepared: PreparedRootfs;
     try {
       await mkdir(join(scratch, 'upper'), { recursive: true, mode: 0o700 });
+      await matchRootAttributes(join(scratch, 'upper'), lowers[0]);
       prepared = await prepareRootfs({ lowers, upper: join(scratch, 'upper'), scratch, mode: this.options.rootfsMode ?? 'auto' });
     } catch (error) {
       await rm(scratch, { recursive: true, force: true });
@@ -156,4 +157,15 @@ export class SnapshotStore {
 function once(action: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
   return () => (done ??= action());
+}
+
+/**
+ * An overlay's root folder takes its mode and owner from the upper folder, so the upper (made
+ * private above) gets the topmost lower's instead: else `/` would be 0700 and any USER but root
+ * could not run anything. Without lowers (FROM scratch) the root is 0755 root:root, as BuildKit's.
+ */
+async function matchRootAttributes(upper: string, topLower: string | undefined): Promise<void> {
+  const info = topLower === undefined ? undefined : await lstat(topLower);
+  await chown(upper, info?.uid ?? 0, info?.gid ?? 0);
+  await chmod(upper, (info?.mode ?? 0o755) & 0o7777);
 }

@@ -46,6 +46,9 @@ export async function writeLayerTar(layer: LayerChanges, sink: Writable, options
 
 /** The layer tar as a stream, for callers that hash or store it themselves. */
 export function layerTarStream(layer: LayerChanges, options: LayerWriterOptions = {}): Readable {
+  // Refused here, synchronously: thrown from inside the generator, the error surfaced as a stream
+  // 'error' nobody listened to yet (an uncaught exception that left the step's overlay mounted).
+  refuseWhiteoutNames(layer.changes);
   return Readable.from(layerChunks(layer, options), { objectMode: false });
 }
 

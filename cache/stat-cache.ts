@@ -44,6 +44,8 @@ type Row = [string, number, string, string, string, string, string];
 export class StatCache {
   private readonly recorded = new Map<string, Recorded>();
   private readonly racyWindowNs: bigint;
+  /** Whether the entries differ from the file's, so that a no-op build need not rewrite it. */
+  private changed = false;
   hits = 0;
   misses = 0;
 
@@ -83,26 +85,36 @@ export class StatCache {
   record(path: string, key: StatKey, digest: string, readStartedAtMs: number): void {
     const trustedBefore = BigInt(Math.floor(readStartedAtMs)) * 1_000_000n - this.racyWindowNs;
     if (key.mtimeNs >= trustedBefore || key.ctimeNs >= trustedBefore) {
-      this.recorded.delete(path);
+      if (this.recorded.delete(path)) this.changed = true;
       return;
     }
+    const before = this.recorded.get(path);
+    if (before !== undefined && before.digest === digest && sameKey(before, key)) return;
     this.recorded.set(path, { ...key, digest });
+    this.changed = true;
   }
 
   /** Drops entries for paths no longer in the context. */
   retainOnly(livePaths: ReadonlySet<string>): void {
-    for (const path of this.recorded.keys()) if (!livePaths.has(path)) this.recorded.delete(path);
+    for (const path of this.recorded.keys()) {
+      if (!livePaths.has(path)) {
+        this.recorded.delete(path);
+        this.changed = true;
+      }
+    }
   }
 
   get size(): number {
     return this.recorded.size;
   }
 
-  /** Writes the cache atomically. */
+  /** Writes the cache atomically, unless nothing changed since it was loaded or saved. */
   async save(): Promise<void> {
+    if (!this.changed) return;
     const rows: Row[] = [...this.recorded].map(([path, r]) => [path, r.size, `${r.mtimeNs}`, `${r.ctimeNs}`, `${r.ino}`, `${r.dev}`, r.digest]);
     const text = JSON.stringify({ format: FORMAT, version: VERSION, context: this.contextRoot, rows });
     await writeFileAtomic(this.file, text, { tmpDir: this.tmpDir, mode: 0o600 });
+    this.changed = false;
   }
 }
 

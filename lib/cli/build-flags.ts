@@ -18,7 +18,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'iidfile', type: 'string', value: 'FILE', description: 'Write the image ID to FILE' },
   { name: 'output', alias: 'o', type: 'strings', value: 'type=TYPE,dest=PATH', description: 'Also write the image out: type=docker|oci|tar with dest=FILE or -, type=oci,tar=false or type=local with dest=DIR; compression=gzip|uncompressed, compression-level=N' },
   { name: 'metadata-file', type: 'string', value: 'FILE', description: 'Write the build result (image and config digests, names) to FILE as JSON' },
-  { name: 'progress', type: 'string', value: 'MODE', choices: ['auto', 'plain', 'quiet'], default: 'auto', description: 'Progress output' },
+  { name: 'progress', type: 'string', value: 'MODE', choices: ['auto', 'tty', 'plain', 'json', 'quiet'], default: 'auto', description: 'Progress output on stderr: auto is tty on a terminal, else plain; json is one event per line (docs/cli.md)' },
   { name: 'explain-cache', type: 'boolean', description: 'Say for every step that runs what changed since its last build' },
   { name: 'cache-max-size', type: 'string', value: 'SIZE', description: 'After the build, prune least recently used cache down to SIZE (default: $TSBUILD_CACHE_MAX)' },
   { name: 'dry-run', type: 'boolean', description: 'Parse and plan only: print stages and steps with variables expanded' },

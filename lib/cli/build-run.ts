@@ -15,7 +15,8 @@ import { secretsFrom } from './build-flags.js';
 import { exitCodes, type CliIO } from './command.js';
 import type { ParsedFlags } from './options.js';
 import { openCliRoot } from './root-option.js';
-import { progressPrinter } from './progress-plain.js';
+import { writeJsonResult } from './progress-json.js';
+import { progressFor } from './progress-mode.js';
 import { parseSizeFlag } from './units.js';
 
 export interface BuildRunInputs {
@@ -29,7 +30,8 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   const cacheCap = cacheCapOf(parsed, io);
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const layout = await openCliRoot(parsed, io);
-  const quiet = parsed.flags.quiet === true || parsed.flags.progress === 'quiet';
+  const progress = progressFor(parsed, io);
+  const quiet = progress.mode === 'quiet';
   const file = parsed.flags.file as string | undefined;
   const cleanup: string[] = [];
   const abort = new AbortController();
@@ -49,8 +51,8 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
       signal: abort.signal,
-      ...(quiet ? {} : { onEvent: progressPrinter(io.stderr) }),
-    });
+      ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
+    }).finally(() => progress.finish());
     const metadataFile = parsed.flags['metadata-file'] as string | undefined;
     if (outputs.length > 0 || metadataFile !== undefined) {
       const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
@@ -64,7 +66,8 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
     const iidfile = parsed.flags.iidfile as string | undefined;
     if (iidfile !== undefined) await writeFile(resolve(io.cwd, iidfile), result.imageId);
     io.stdout.write(quiet ? `${result.imageId}\n` : '');
-    if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
+    if (progress.mode === 'json') writeJsonResult(io.stderr, result);
+    else if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
     return exitCodes.ok;
   } finally {
     process.off('SIGINT', onSignal);

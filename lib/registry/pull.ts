@@ -14,6 +14,7 @@ import { hostPlatform } from '../platform.js';
 import type { ImageStore, StoredImage } from '../store/image-store.js';
 import { Registry, type FetchedManifest, type Repository, type RegistryOptions } from './client.js';
 import { RegistryError } from './errors.js';
+import { refuseAmbiguousDocument } from './document-kind.js';
 import { BrokenDownload, uncompressedLayer, verifiedBlobBytes } from './layer-download.js';
 import { mapLimit } from './limit.js';
 import { selectPlatform, type IndexDocument } from './platform-select.js';
@@ -64,6 +65,7 @@ export async function pullImage(store: ImageStore, referenceText: string, option
 }
 
 async function resolveIndex(repository: Repository, index: FetchedManifest, platform: Platform, reference: ImageReference): Promise<FetchedManifest> {
+  refuseAmbiguousDocument(index.bytes, 'index', formatReference(reference));
   const document = JSON.parse(index.bytes.toString('utf8')) as IndexDocument;
   if (!Array.isArray(document.manifests)) throw new RegistryError('protocol', `${formatReference(reference)}: the index has no manifests list`);
   const chosen = selectPlatform(document, platform, formatReference(reference));
@@ -75,6 +77,7 @@ async function resolveIndex(repository: Repository, index: FetchedManifest, plat
 }
 
 function readManifest(fetched: FetchedManifest, reference: ImageReference): Manifest {
+  refuseAmbiguousDocument(fetched.bytes, 'manifest', formatReference(reference));
   try {
     return parseManifest(fetched.bytes);
   } catch (error) {

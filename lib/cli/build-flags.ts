@@ -9,6 +9,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'tag', alias: 't', type: 'strings', value: 'NAME[:TAG]', description: 'Name and optionally tag the image' },
   { name: 'file', alias: 'f', type: 'string', value: 'PATH', description: 'The Dockerfile (default: PATH/Dockerfile; "-" reads it from stdin)' },
   { name: 'build-arg', type: 'strings', value: 'K=V', description: 'Set a build-time variable (K alone takes the value from the environment)' },
+  { name: 'label', type: 'strings', value: 'K=V', description: 'Set an image label (K alone sets an empty value); overrides LABEL in the Dockerfile' },
   { name: 'target', type: 'string', value: 'STAGE', description: 'Build this stage and what it needs, not the last one' },
   { name: 'no-cache', type: 'boolean', description: 'Run every step, using no cached result' },
   { name: 'network', type: 'string', value: 'MODE', choices: ['default', 'none', 'host'], description: 'Network of RUN steps' },
@@ -61,4 +62,16 @@ export function secretsFrom(values: readonly string[], cwd: string): SecretSourc
     if (src) return { id, file: resolve(cwd, src) };
     return { id, env: fields.get('env') || id };
   });
+}
+
+/** `--label K=V` / `--label K` (empty value) as docker build reads them; a later value wins. */
+export function labelsFrom(values: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    if (equals === 0 || value === '') throw new UsageError(`invalid --label "${value}": the name is empty`);
+    if (equals < 0) labels[value] = '';
+    else labels[value.slice(0, equals)] = value.slice(equals + 1);
+  }
+  return labels;
 }

@@ -5,13 +5,14 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import type { Platform } from '../../executor/image-config.js';
-import { build } from '../build.js';
+import { build, type BuildResult } from '../build.js';
+import type { RootLayout } from '../../cache/root.js';
 import { UsageError } from '../errors.js';
 import { exportBuildResult } from '../export/build-output.js';
 import { parseOutputSpec } from '../export/output-spec.js';
 import { sourceDateEpoch } from '../image/timestamps.js';
 import { ImageStore } from '../store/image-store.js';
-import { secretsFrom } from './build-flags.js';
+import { labelsFrom, secretsFrom } from './build-flags.js';
 import { exitCodes, type CliIO } from './command.js';
 import type { ParsedFlags } from './options.js';
 import { openCliRoot } from './root-option.js';
@@ -30,6 +31,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   const cacheCap = cacheCapOf(parsed, io);
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const layout = await openCliRoot(parsed, io);
+  const labels = labelsFrom(parsed.flags.label as string[]);
   const progress = progressFor(parsed, io);
   const quiet = progress.mode === 'quiet';
   const file = parsed.flags.file as string | undefined;
@@ -39,7 +41,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result = await build({
+    const built = await build({
       context: resolve(io.cwd, inputs.contextArg),
       ...(file !== undefined ? { dockerfile: resolve(io.cwd, file) } : {}),
       root: layout.root,
@@ -53,6 +55,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
     }).finally(() => progress.finish());
+    const result = await withLabels(layout, built, labels);
     const metadataFile = parsed.flags['metadata-file'] as string | undefined;
     if (outputs.length > 0 || metadataFile !== undefined) {
       const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
@@ -74,6 +77,19 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
     process.off('SIGTERM', onSignal);
     await Promise.all(cleanup.map((path) => rm(path, { force: true })));
   }
+}
+
+/**
+ * `--label`: the built image again with the labels merged over its own, under the same tags and
+ * with no history entry, as docker build does. The unlabelled image is left untagged for prune.
+ */
+async function withLabels(layout: RootLayout, result: BuildResult, labels: Readonly<Record<string, string>>): Promise<BuildResult> {
+  if (Object.keys(labels).length === 0) return result;
+  const store = await ImageStore.open(layout);
+  const image = await store.resolve(result.imageId);
+  const config = { ...image.config, config: { ...image.config.config, Labels: { ...(image.config.config?.Labels ?? {}), ...labels } } };
+  const labelled = await store.commitImage(config, image.layers, { tags: result.tags });
+  return { ...result, imageId: labelled.id, digest: labelled.manifestDigest };
 }
 
 /** `--cache-max-size` / TSBUILD_CACHE_MAX in bytes: the cache is cut back to it once the image is stored. */

@@ -1,13 +1,14 @@
 // The real build behind `tsbuild build`: flags into BuildOptions, progress onto stderr, the image
 // ID onto stdout (alone with -q) and into --iidfile.
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { unpackContextTar } from '../../cache/context-tar.js';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import type { Platform } from '../../executor/image-config.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
-import { UsageError } from '../errors.js';
+import { TsbuildError, UsageError } from '../errors.js';
 import { exportBuildResult } from '../export/build-output.js';
 import { parseOutputSpec } from '../export/output-spec.js';
 import { sourceDateEpoch } from '../image/timestamps.js';
@@ -27,23 +28,23 @@ export interface BuildRunInputs {
 }
 
 export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs): Promise<number> {
-  if (inputs.contextArg === '-') throw new UsageError('a build context from stdin is not supported yet; pass a folder');
   const cacheCap = cacheCapOf(parsed, io);
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const layout = await openCliRoot(parsed, io);
   const labels = labelsFrom(parsed.flags.label as string[]);
   const progress = progressFor(parsed, io);
   const quiet = progress.mode === 'quiet';
-  const file = parsed.flags.file as string | undefined;
   const cleanup: string[] = [];
+  const { context, file, dockerfileText } = await contextFolder(parsed, io, inputs.contextArg, layout.tmp, cleanup);
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const built = await build({
-      context: resolve(io.cwd, inputs.contextArg),
-      ...(file !== undefined ? { dockerfile: resolve(io.cwd, file) } : {}),
+      context,
+      ...(file !== undefined ? { dockerfile: file } : {}),
+      ...(dockerfileText !== undefined ? { dockerfileText } : {}),
       root: layout.root,
       tags: parsed.flags.tag as string[],
       ...(parsed.flags.target !== undefined ? { target: parsed.flags.target as string } : {}),
@@ -75,7 +76,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await Promise.all(cleanup.map((path) => rm(path, { force: true })));
+    await Promise.all(cleanup.map((path) => rm(path, { recursive: true, force: true })));
   }
 }
 
@@ -90,6 +91,41 @@ async function withLabels(layout: RootLayout, result: BuildResult, labels: Reado
   const config = { ...image.config, config: { ...image.config.config, Labels: { ...(image.config.config?.Labels ?? {}), ...labels } } };
   const labelled = await store.commitImage(config, image.layers, { tags: result.tags });
   return { ...result, imageId: labelled.id, digest: labelled.manifestDigest };
+}
+
+/**
+ * The context folder and Dockerfile path. `-` is a tar (plain or gzip) on stdin, unpacked into a
+ * private folder under the root's tmp; `-f` then names a file inside it, as with docker build.
+ */
+async function contextFolder(parsed: ParsedFlags, io: CliIO, contextArg: string, tmp: string, cleanup: string[]): Promise<ContextInput> {
+  const file = parsed.flags.file as string | undefined;
+  if (contextArg !== '-') {
+    if (file === '-') return { context: resolve(io.cwd, contextArg), dockerfileText: await readStream(io.stdin) };
+    return { context: resolve(io.cwd, contextArg), ...(file !== undefined ? { file: resolve(io.cwd, file) } : {}) };
+  }
+  if (file === '-') throw new UsageError('the context and the Dockerfile cannot both come from stdin');
+  const folder = await mkdtemp(join(tmp, 'stdin-context-'));
+  cleanup.push(folder);
+  await unpackContextTar(io.stdin, folder);
+  const path = resolve(folder, file ?? 'Dockerfile');
+  // The tar is untrusted: the Dockerfile must be a regular file inside it, not a link out.
+  const inside = relative(folder, path);
+  if (inside.startsWith('..') || isAbsolute(inside) || !(await lstat(path).catch(() => undefined))?.isFile()) {
+    throw new TsbuildError('E_CONTEXT', `the context tar has no regular file ${file ?? 'Dockerfile'}`);
+  }
+  return { context: folder, file: path };
+}
+
+interface ContextInput {
+  readonly context: string;
+  readonly file?: string;
+  readonly dockerfileText?: string;
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `--cache-max-size` / TSBUILD_CACHE_MAX in bytes: the cache is cut back to it once the image is stored. */

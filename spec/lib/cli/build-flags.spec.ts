@@ -1,6 +1,7 @@
 // `tsbuild build` flags: --label as docker build reads it (expected values from docker build with
 // BuildKit: CLI labels override LABEL, `--label solo` is an empty value, no history entry).
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,28 @@ describe('build flags', () => {
       expect(image!.Id).to.equal(built.stdout.trim());
       const history = (await cli('history', '--no-trunc', '--format', '{{.CreatedBy}}', 'lbl:1')).stdout;
       expect(history).to.not.include('cli');
+    });
+
+    it('context - reads a tar on stdin, with -f naming a file inside it', async () => {
+      const dir = join(root, 'tarctx');
+      await mkdir(dir);
+      await writeFile(join(dir, 'hello.txt'), 'from the tar\n');
+      await writeFile(join(dir, 'Other.Dockerfile'), 'FROM busybox\nCOPY hello.txt /hello.txt\n');
+      const tar = execFileSync('tar', ['-C', dir, '-c', '.']);
+      const built = await runCli(['--root', root, 'build', '-q', '-f', 'Other.Dockerfile', '-t', 'tar:1', '-'], { stdin: tar });
+      expect(built.code, built.stderr).to.equal(0);
+      const run = await cli('run', '--rm', 'tar:1', 'cat', '/hello.txt');
+      expect(run.stdout).to.equal('from the tar\n');
+      const missing = await runCli(['--root', root, 'build', '-q', '-f', '../etc/passwd', '-'], { stdin: tar });
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr).to.include('the context tar has no regular file ../etc/passwd');
+    });
+
+    it('-f - reads the Dockerfile from stdin with a folder context', async () => {
+      const built = await runCli(['--root', root, 'build', '-q', '-f', '-', '-t', 'stdin:1', join(root, 'ctx')], { stdin: 'FROM busybox\nLABEL from=stdin\n' });
+      expect(built.code, built.stderr).to.equal(0);
+      const [image] = JSON.parse((await cli('inspect', 'stdin:1')).stdout) as { Config: { Labels: Record<string, string> } }[];
+      expect(image!.Config.Labels).to.deep.equal({ from: 'stdin' });
     });
 
     it('unknown flags are usage errors with a suggestion', async () => {

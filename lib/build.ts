@@ -55,6 +55,8 @@ export interface BuildOptions {
   readonly onWarning?: (message: string) => void;
   /** The image's creation time; default SOURCE_DATE_EPOCH (build arg or environment), else none. */
   readonly created?: Date;
+  /** How step rootfs are made: overlayfs, the copy fallback, or overlay when it mounts (default). */
+  readonly rootfsMode?: 'auto' | 'overlay' | 'copy';
   /** Replaces the namespace sandbox (specs, other backends). */
   readonly sandbox?: Sandbox;
 }
@@ -149,7 +151,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     escapeToken: planned.parsed.escapeToken,
     platform: planned.platform,
     images: new StoreImageSource(store),
-    snapshots: new SnapshotStore(layout, content, { lease, onWarning: warn }),
+    snapshots: new SnapshotStore(layout, content, { lease, onWarning: warn, ...(options.rootfsMode ? { rootfsMode: options.rootfsMode } : {}) }),
     index: new KeyIndex(layout, { onWarning: warn }),
     content,
     contextDir: context.root,

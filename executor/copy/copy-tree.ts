@@ -17,6 +17,8 @@ export interface CopyOwner {
 export interface CopyOptions {
   /** Owner of everything written; undefined keeps 0:0 (BuildKit never keeps source owners for the context). */
   readonly owner?: CopyOwner;
+  /** Without `owner`: copied entries keep their source uid/gid (COPY --from a stage or image, as BuildKit). */
+  readonly keepSourceOwners?: boolean;
   readonly chmod?: ModeChange;
   readonly exclude?: readonly string[];
   /** --parents: keep each source's path (below a `/./` pivot if any) under the destination. */
@@ -111,9 +113,9 @@ export class TreeCopier {
 
   private readonly impliedDir = async (): Promise<EntryAttrs> => this.attrs(0o755, true, undefined, true);
 
-  private attrs(mode: number, isDir: boolean, mtime?: Date, implied = false): EntryAttrs {
+  private attrs(mode: number, isDir: boolean, mtime?: Date, implied = false, source?: CopyOwner): EntryAttrs {
     const finalMode = this.options.chmod && !implied ? this.options.chmod(mode, isDir) : mode;
-    const owner = this.options.owner ?? { uid: 0, gid: 0 };
+    const owner = this.options.owner ?? (this.options.keepSourceOwners && source ? source : { uid: 0, gid: 0 });
     return { mode: finalMode, uid: owner.uid, gid: owner.gid, ...(mtime ? { mtime } : {}) };
   }
 
@@ -129,7 +131,7 @@ export class TreeCopier {
     const existing = fs.lstatSync(location.host, { throwIfNoEntry: false });
     if (existing?.isDirectory()) throw new TsbuildError('E_STEP', `cannot copy to non-directory: ${dest}: is a directory`);
     await removeEntry(location.host);
-    const attrs = this.attrs(info.mode & 0o7777, false, info.mtime);
+    const attrs = this.attrs(info.mode & 0o7777, false, info.mtime, false, info);
     const identity = `${info.dev}:${info.ino}`;
     const linked = info.nlink > 1 ? this.links.get(identity) : undefined;
     if (linked !== undefined) return makeHardlink(location.host, linked);
@@ -153,7 +155,7 @@ export class TreeCopier {
     const location = await this.root.ensureDir(dest, this.impliedDir);
     // The copied folder itself is not copied: a destination it creates is a plain 0755 folder of
     // the --chown owner (neither the source's mode nor --chmod), as BuildKit 0.13 makes it.
-    const attrs = relative === '' ? await this.impliedDir() : this.attrs(info.mode & 0o7777, true, info.mtime);
+    const attrs = relative === '' ? await this.impliedDir() : this.attrs(info.mode & 0o7777, true, info.mtime, false, info);
     if (existing.missing.length > 0 || relative !== '') this.dirTimes.push({ host: location.host, attrs });
     for (const name of fs.readdirSync(posix.join(treeDir, path)).sort()) {
       const childRelative = relative === '' ? name : `${relative}/${name}`;

@@ -21,7 +21,7 @@ export const copyHandler: StepHandler<'COPY'> = {
     if (ins.from === undefined) return runCopy(ctx, state, ins, ctx.contextDir, ins.sources);
     const tree = await ctx.openSource(fromInput(ins.from, ctx as StageNames));
     try {
-      await runCopy(ctx, state, ins, tree.dir, ins.sources);
+      await runCopy(ctx, state, ins, tree.dir, ins.sources, true);
     } finally {
       await tree.release();
     }

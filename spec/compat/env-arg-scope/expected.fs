@@ -1,0 +1,2 @@
+vals f 0644 0:0 37 d6153a4c4d8f14cd
+vals2 f 0644 0:0 38 184aa3a21c3a2a15

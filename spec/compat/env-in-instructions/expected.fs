@@ -1,0 +1,3 @@
+envdir d 0755 0:0 
+envdir/df f 0644 4321:4321 217 59b9d91205fe0775
+envdir/file.txt f 0644 0:0 2 73cb3858a687a849

@@ -32,7 +32,7 @@ export function progressTty(out: Writable & { columns?: number }, now: () => num
   const startedMs = now();
   let drawnLines = 0;
   const draw = (final: boolean): void => {
-    const lines = render([...rows.values()], now, startedMs, final, out.columns ?? 100);
+    const lines = render([...rows.values()], now, startedMs, final, out.columns || 100);
     out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${lines.join('\n')}\n`);
     drawnLines = lines.length;
   };

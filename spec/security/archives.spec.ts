@@ -82,4 +82,22 @@ describe('security B: hostile archives through build() [root]', function () {
     expect(await imageEntry(hb.fixture, 'b9:x', 'injected')).to.equal(undefined);
     for (const dir of ['xz', 'gz', 'bz2']) expect(await imageEntry(hb.fixture, 'b9:x', `${dir}/ok`)).to.deep.equal({ kind: 'file', text: 'unpacked\n' });
   });
+
+  it('B9: an xz or bzip2 first on the engine\'s own PATH is not the one that unpacks an ADD archive', async () => {
+    const pwned = join(hb.canary.dir, 'pwned');
+    const evilBin = join(hb.fixture.dir, 'evil-bin');
+    execFileSync('sh', ['-c', `mkdir -p ${evilBin} && for t in xz bzip2; do printf '#!/bin/sh\\ntouch ${pwned}\\nexit 1\\n' > ${evilBin}/$t; chmod 755 ${evilBin}/$t; done`]);
+    const payload = join(hb.fixture.dir, 'payload2');
+    execFileSync('sh', ['-c', `mkdir -p ${payload} && echo unpacked > ${payload}/ok && tar -C ${payload} -cf ${payload}.tar ok && xz -k ${payload}.tar && bzip2 -k ${payload}.tar && cp ${payload}.tar.* ${hb.fixture.context}/`]);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${evilBin}:${savedPath ?? ''}`;
+    try {
+      const result = await hb.attempt('FROM busybox:test\nADD payload2.tar.xz /xz/\nADD payload2.tar.bz2 /bz2/\n', { tags: ['b9path:x'], network: 'none', noCache: true });
+      expect(result).not.to.be.instanceOf(Error);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    expect(existsSync(pwned)).to.equal(false);
+    expect(await imageEntry(hb.fixture, 'b9path:x', 'xz/ok')).to.deep.equal({ kind: 'file', text: 'unpacked\n' });
+  });
 });

@@ -100,6 +100,14 @@ describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', func
     expect(result).to.be.instanceOf(Error);
   });
 
+  it('I2: a --secret used by RUN reaches no layer, config, history or cache record (canary secret as the secret)', async () => {
+    const text = 'FROM busybox:test\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null && test -s /run/secrets/tok && echo used > /tmp/used\n';
+    const result = await hb.attempt(text, { tags: ['i2:x'], network: 'none', secrets: { tok: `${hb.canary.dir}/secret` } });
+    expect(result).not.to.be.instanceOf(Error);
+    expect(await fileOf('i2:x', 'tmp/used')).to.equal('used\n');
+    // afterEach searches every file under the root, gzip blobs decompressed, for the secret bytes.
+  });
+
   describe('E5: --network none', () => {
     let server: Server;
     let requests = 0;

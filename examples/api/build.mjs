@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds an image with the tsbuild library instead of the CLI:
-//   node examples/api/build.mjs CONTEXT [TAG] [--timeout SECONDS]
+//   node examples/api/build.mjs CONTEXT [TAG] [--timeout SECONDS]     (try CONTEXT = examples/api)
 // Progress arrives as events (the same ones `tsbuild build --progress json` prints); Ctrl-C or the
 // timeout cancel the build through an AbortSignal; failures are told apart by their error code.
 import { build, TsbuildError } from 'tsbuild';

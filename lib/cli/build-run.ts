@@ -1,9 +1,9 @@
 // The real build behind `tsbuild build`: flags into BuildOptions, progress onto stderr, the image
 // ID onto stdout (alone with -q) and into --iidfile.
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { unpackContextTar } from '../../cache/context-tar.js';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import type { Platform } from '../../executor/image-config.js';
 import { build, type BuildResult } from '../build.js';
@@ -14,6 +14,7 @@ import { parseOutputSpec } from '../export/output-spec.js';
 import { sourceDateEpoch } from '../image/timestamps.js';
 import { ImageStore } from '../store/image-store.js';
 import { labelsFrom, secretsFrom } from './build-flags.js';
+import { pullBaseImages } from './build-pull.js';
 import { exitCodes, type CliIO } from './command.js';
 import type { ParsedFlags } from './options.js';
 import { openCliRoot } from './root-option.js';
@@ -41,6 +42,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    await pullBases(layout, parsed, io, { context, file, dockerfileText, buildArgs: inputs.buildArgs, platform: inputs.platform, quiet: progress.mode === 'quiet' || progress.mode === 'json' });
     const built = await build({
       context,
       ...(file !== undefined ? { dockerfile: file } : {}),
@@ -126,6 +128,28 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+interface PullInputs extends ContextInput {
+  readonly buildArgs: ReadonlyMap<string, string>;
+  readonly platform: Platform;
+  readonly quiet: boolean;
+}
+
+/** Missing base images (all of them with --pull) fetched before the build; see build-pull.ts. */
+async function pullBases(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inputs: PullInputs): Promise<void> {
+  const path = inputs.file ?? join(inputs.context, 'Dockerfile');
+  // An unreadable Dockerfile is left to build(), which says so with its own error.
+  const text = inputs.dockerfileText ?? (await readFile(path, 'utf8').catch(() => undefined));
+  if (text === undefined) return;
+  const target = parsed.flags.target as string | undefined;
+  await pullBaseImages(await ImageStore.open(layout), {
+    text, file: basename(path), buildArgs: inputs.buildArgs, platform: inputs.platform,
+    ...(target !== undefined ? { target } : {}),
+    always: parsed.flags.pull === true,
+    registry: { env: io.env },
+    say: (line) => inputs.quiet || io.stderr.write(`${line}\n`),
+  });
 }
 
 /** `--cache-max-size` / TSBUILD_CACHE_MAX in bytes: the cache is cut back to it once the image is stored. */

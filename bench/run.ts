@@ -69,7 +69,10 @@ async function main(): Promise<void> {
       if (!options.keep) await rm(contextDir, { recursive: true, force: true });
     }
   } finally {
-    if (!options.keep) for (const builder of builders) await builder.dispose();
+    if (!options.keep) {
+      for (const builder of builders) await builder.dispose();
+      await rm(join(options.dir, 'contexts'), { recursive: true, force: true });
+    }
   }
   console.log(`\nmedians over ${options.runs} run(s); ratio = tsbuild / BuildKit\n${results.format()}`);
 }

@@ -166,6 +166,7 @@ function once(action: () => Promise<void>): () => Promise<void> {
  */
 async function matchRootAttributes(upper: string, topLower: string | undefined): Promise<void> {
   const info = topLower === undefined ? undefined : await lstat(topLower);
-  await chown(upper, info?.uid ?? 0, info?.gid ?? 0);
+  // Without root the upper is ours and the user namespace maps it; only root can (and must) chown.
+  if (process.getuid?.() === 0) await chown(upper, info?.uid ?? 0, info?.gid ?? 0);
   await chmod(upper, (info?.mode ?? 0o755) & 0o7777);
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The version of the key recipe. Bump it whenever `keyInput`, `canonicalJson` or any caller's `op` shape changes meaning. */
-export const SCHEMA = 1;
+export const SCHEMA = 2;
 
 /** The parts of a step's cache key, as the builder describes the step. */
 export interface KeyParts {

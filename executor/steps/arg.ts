@@ -39,7 +39,9 @@ export const argHandler: StepHandler<'ARG'> = {
     const text = ins.args.map(({ key, value }) => (value === undefined ? key : `${key}=${value}`)).join(' ');
     return withHistory(declare(state, stageArgs(ins, ctx)), `ARG ${text}`, false);
   },
+  // Names only: a value reaches a key through the steps that use it (RUN's env, an expanded COPY
+  // path), so a changed build arg leaves a COPY that ignores it cached, as in BuildKit.
   describe(_state, ins, ctx) {
-    return { op: { args: stageArgs(ins, ctx).map((arg) => [arg.name, arg.value ?? null]) } };
+    return { op: { args: stageArgs(ins, ctx).map((arg) => arg.name) } };
   },
 };

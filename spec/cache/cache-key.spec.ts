@@ -65,18 +65,18 @@ describe('cache/cache-key', () => {
 
   describe('cacheKey', () => {
     it('has the golden schema version', () => {
-      expect(SCHEMA).to.equal(1);
+      expect(SCHEMA).to.equal(2);
     });
 
     it('hashes the canonical JSON of { v, parent, kind, op, platform, inputs }', () => {
       expect(canonicalJson(keyInput(RUN_PARTS))).to.equal(
-        '{"inputs":[],"kind":"RUN","op":{"args":["sh","-c","echo hi"],"env":{"PATH":"/bin"}},"parent":"scratch","platform":{"architecture":"amd64","os":"linux"},"v":1}',
+        '{"inputs":[],"kind":"RUN","op":{"args":["sh","-c","echo hi"],"env":{"PATH":"/bin"}},"parent":"scratch","platform":{"architecture":"amd64","os":"linux"},"v":2}',
       );
     });
 
     it('gives the golden digests', () => {
-      expect(cacheKey(RUN_PARTS)).to.equal('e96eae82f041256ff95282d6ed37f6bdf11186cb81084e3653ea69d8504e61de');
-      expect(cacheKey(COPY_PARTS)).to.equal('79475570f0d7ef454742fd4094650fc48098b5accc4aff9602d82b3b6a3854a1');
+      expect(cacheKey(RUN_PARTS)).to.equal('bb023f29c8b6def1b6b724f5c8eed3efa368dcc1ce48319f9c821aad838c25c4');
+      expect(cacheKey(COPY_PARTS)).to.equal('c478b61de24e916d23f035e6c658048f2620fce0e6ffea02cfb27592684d508d');
     });
 
     it('changes with every part', () => {

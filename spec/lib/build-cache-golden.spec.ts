@@ -15,9 +15,9 @@ const DOCKERFILE = 'FROM scratch\nCOPY a.txt /a.txt\nENV GREETING=hello\nCOPY di
 
 /** The stage's final key, and the keys of the steps that wrote records (COPY a.txt, COPY dir). */
 const GOLDEN = {
-  schema: 1,
-  stageKey: 'f6e05274419e93ae9a037e15beb17e720fab10e318b1cfecec9b5c4b2e41433a',
-  recordKeys: ['8e32df1275dd7cd625b278cf9f12052709fd4ac1a3cd0b36d7bdae13ae126a96', 'f7751d6efd05bf7964a7f7165b31531c365380553b8f24e1006ed480f72bc15b'],
+  schema: 2,
+  stageKey: '04c436adfe6d0e4d5e689045e25f4cd3366947b7d41fba4e4de7c60989a05656',
+  recordKeys: ['b5a366849997c10d60755b78098f817efff62f836fc5efcfd3d780095c36d249', 'fdb13c8f576c5470a825e8603bbb860be0a2c7d6ce693735f8542bf824e92ed9'],
 };
 
 describe('lib/build golden step keys [root]', function () {

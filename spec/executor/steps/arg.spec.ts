@@ -28,10 +28,10 @@ describe('ARG step', () => {
   it('keeps BuildKit\'s SBOM switches out of the env', () => {
     expect(stateAfter('ARG BUILDKIT_SBOM_SCAN_STAGE=true').buildEnv).to.deep.equal([PATH]);
   });
-  it('describes effective values (a build arg changes the key)', () => {
+  it('describes names only (a build arg value changes the keys of the steps that use it, not the ARG\'s)', () => {
     const op = (buildArgs: Record<string, string>) => dispatchLines('ARG X=1 Y', undefined, { buildArgs })[0]!.description.op;
-    expect(op({})).to.deep.equal({ args: [['X', '1'], ['Y', null]] });
-    expect(op({ X: '2' })).to.deep.equal({ args: [['X', '2'], ['Y', null]] });
+    expect(op({})).to.deep.equal({ args: ['X', 'Y'] });
+    expect(op({ X: '2' })).to.deep.equal({ args: ['X', 'Y'] });
   });
   it('argValue prefers the build arg, then the default, then the meta arg', () => {
     const ctx = { buildArgs: new Map([['A', 'b']]), metaArgs: new Map([['A', 'm'], ['C', 'm']]) };

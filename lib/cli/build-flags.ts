@@ -16,6 +16,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'network', type: 'string', value: 'MODE', choices: ['default', 'none', 'host'], description: 'Network of RUN steps' },
   { name: 'platform', type: 'string', value: 'OS/ARCH', description: 'Target platform (only the host platform can be built)' },
   { name: 'secret', type: 'strings', value: 'id=ID,src=PATH', description: 'A secret RUN --mount=type=secret can read (or id=ID,env=VAR)' },
+  { name: 'ssh', type: 'strings', value: 'default|ID[=SOCKET]', description: 'An SSH agent RUN --mount=type=ssh can use (default: $SSH_AUTH_SOCK)' },
   { name: 'quiet', alias: 'q', type: 'boolean', description: 'Print only the image ID' },
   { name: 'iidfile', type: 'string', value: 'FILE', description: 'Write the image ID to FILE' },
   { name: 'output', alias: 'o', type: 'strings', value: 'type=TYPE,dest=PATH', description: 'Also write the image out: type=docker|oci|tar with dest=FILE or -, type=oci,tar=false or type=local with dest=DIR; compression=gzip|uncompressed, compression-level=N' },
@@ -75,4 +76,22 @@ export function labelsFrom(values: readonly string[]): Record<string, string> {
     else labels[value.slice(0, equals)] = value.slice(equals + 1);
   }
   return labels;
+}
+
+/**
+ * `--ssh default`, `--ssh ID=SOCKET`: mount id → agent socket path, as docker build reads them.
+ * An id without a socket uses $SSH_AUTH_SOCK. Key files (docker's other form) are not supported.
+ */
+export function sshAgentsFrom(values: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): Record<string, string> {
+  const agents: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    const id = equals < 0 ? value : value.slice(0, equals);
+    if (id === '') throw new UsageError(`invalid --ssh "${value}": expected default or ID[=SOCKET]`);
+    const socket = equals < 0 ? env.SSH_AUTH_SOCK : value.slice(equals + 1);
+    if (!socket) throw new UsageError(`invalid --ssh "${value}": no agent socket given and SSH_AUTH_SOCK is not set`);
+    if (socket.includes(',')) throw new UsageError(`invalid --ssh "${value}": only one agent socket per id is supported (key files are not)`);
+    agents[id] = resolve(cwd, socket);
+  }
+  return agents;
 }

@@ -13,7 +13,7 @@ import { exportBuildResult } from '../export/build-output.js';
 import { parseOutputSpec } from '../export/output-spec.js';
 import { sourceDateEpoch } from '../image/timestamps.js';
 import { ImageStore } from '../store/image-store.js';
-import { labelsFrom, secretsFrom } from './build-flags.js';
+import { labelsFrom, secretsFrom, sshAgentsFrom } from './build-flags.js';
 import { pullBaseImages } from './build-pull.js';
 import { exitCodes, type CliIO } from './command.js';
 import type { ParsedFlags } from './options.js';
@@ -33,6 +33,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const layout = await openCliRoot(parsed, io);
   const labels = labelsFrom(parsed.flags.label as string[]);
+  const ssh = sshAgentsFrom(parsed.flags.ssh as string[], io.env, io.cwd);
   const progress = progressFor(parsed, io);
   const quiet = progress.mode === 'quiet';
   const cleanup: string[] = [];
@@ -55,6 +56,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       explainCache: parsed.flags['explain-cache'] === true,
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
+      ssh,
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
     }).finally(() => progress.finish());

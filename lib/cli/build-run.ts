@@ -29,8 +29,8 @@ export interface BuildRunInputs {
 }
 
 export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs): Promise<number> {
-  const cacheCap = cacheCapOf(parsed, io);
-  const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
+  cacheCapOf(parsed, io); // a bad --cache-max-size fails before building
+  (parsed.flags.output as string[]).forEach(parseOutputSpec); // bad -o values fail before building
   const layout = await openCliRoot(parsed, io);
   const labels = labelsFrom(parsed.flags.label as string[]);
   const ssh = sshAgentsFrom(parsed.flags.ssh as string[], io.env, io.cwd);
@@ -61,27 +61,34 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
     }).finally(() => progress.finish());
     const result = await withLabels(layout, built, labels);
-    const metadataFile = parsed.flags['metadata-file'] as string | undefined;
-    if (outputs.length > 0 || metadataFile !== undefined) {
-      const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
-      await exportBuildResult(await ImageStore.open(layout), result, {
-        outputs, stdout: io.stdout, cwd: io.cwd,
-        ...(metadataFile !== undefined ? { metadataFile } : {}),
-        ...(epoch !== undefined ? { sourceDateEpoch: epoch.getTime() / 1000 } : {}),
-      });
-    }
-    if (cacheCap !== undefined) await enforceMaxSize(layout, cacheCap, (await ImageStore.open(layout)).keepOptions());
-    const iidfile = parsed.flags.iidfile as string | undefined;
-    if (iidfile !== undefined) await writeFile(resolve(io.cwd, iidfile), result.imageId);
-    io.stdout.write(quiet ? `${result.imageId}\n` : '');
+    await deliver(layout, parsed, io, inputs, result);
     if (progress.mode === 'json') writeJsonResult(io.stderr, result);
     else if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
+    io.stdout.write(quiet ? `${result.imageId}\n` : '');
     return exitCodes.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await Promise.all(cleanup.map((path) => rm(path, { recursive: true, force: true })));
   }
+}
+
+/** After the build: -o outputs, --metadata-file, --cache-max-size and --iidfile. */
+async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs, result: BuildResult): Promise<void> {
+  const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
+  const metadataFile = parsed.flags['metadata-file'] as string | undefined;
+  if (outputs.length > 0 || metadataFile !== undefined) {
+    const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
+    await exportBuildResult(await ImageStore.open(layout), result, {
+      outputs, stdout: io.stdout, cwd: io.cwd,
+      ...(metadataFile !== undefined ? { metadataFile } : {}),
+      ...(epoch !== undefined ? { sourceDateEpoch: epoch.getTime() / 1000 } : {}),
+    });
+  }
+  const cacheCap = cacheCapOf(parsed, io);
+  if (cacheCap !== undefined) await enforceMaxSize(layout, cacheCap, (await ImageStore.open(layout)).keepOptions());
+  const iidfile = parsed.flags.iidfile as string | undefined;
+  if (iidfile !== undefined) await writeFile(resolve(io.cwd, iidfile), result.imageId);
 }
 
 /**

@@ -1,6 +1,5 @@
 // What other processes do to containers: find out whether a recorded container still runs, remove
 // one (killing it first with -f), and write its filesystem as a tar (`export`).
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -13,6 +12,7 @@ import { mountContainer } from './container-rootfs.js';
 import { processAlive, signalProcess } from './container-process.js';
 import type { ContainerRecord } from './container-store.js';
 import type { Runtime } from './run-container.js';
+import { runHostCommand } from '../../executor/snapshot/host-command.js';
 
 /** Running per the state and its runner process is alive (a runner killed with -9 leaves `running`). */
 export function isRunning(record: ContainerRecord): boolean {
@@ -41,7 +41,8 @@ export async function removeContainer(runtime: Runtime, record: ContainerRecord,
 
 async function unmountLeftover(runtime: Runtime, record: ContainerRecord): Promise<void> {
   const merged = join(runtime.containers.paths(record.Id).mnt, 'merged');
-  await new Promise<void>((resolve) => execFile('mountpoint', ['-q', merged], (error) => (error ? resolve() : execFile('umount', [merged], () => resolve()))));
+  // Host tools by absolute path only (SECURITY lesson 4); `mountpoint -q` fails when nothing is mounted.
+  await runHostCommand('mountpoint', ['-q', merged]).then(() => runHostCommand('umount', [merged]), () => undefined).catch(() => undefined);
 }
 
 /** `export`: the container's merged filesystem as one tar (sorted, like an image layer). */

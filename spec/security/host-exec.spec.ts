@@ -23,8 +23,8 @@ const REVIEWED: Record<string, Record<string, string>> = {
   'executor/sandbox/host-privileges.ts': { 'tools.unshare': 'util-linux unshare by absolute path (host-tools.ts)' },
 };
 
-/** Known gaps, in code being changed elsewhere: bare names resolved through the engine's PATH. */
-const KNOWN_GAPS = ['lib/runner/container-admin.ts'];
+/** Known gaps: bare names resolved through the engine's PATH (none left). */
+const KNOWN_GAPS: string[] = [];
 
 function sources(dir: string): string[] {
   return readdirSync(join(REPO, dir), { recursive: true, encoding: 'utf8' })
@@ -51,9 +51,7 @@ describe('security: host-side processes (lesson 4)', () => {
     expect(bare).to.deep.equal([]);
   });
 
-  // lib/runner/container-admin.ts runs `mountpoint` and `umount` by bare name: the fix is
-  // runHostCommand / findHostBinary from executor/snapshot/host-command.ts.
-  it.skip('the runner finds mountpoint and umount by absolute path (lib/runner is being edited elsewhere)', () => {
+  it('the runner finds mountpoint and umount by absolute path', () => {
     expect(childProcessCalls('lib/runner/container-admin.ts').filter((arg) => /^['"]/.test(arg))).to.deep.equal([]);
   });
 });

@@ -141,7 +141,8 @@ export class NamespaceSandbox implements Sandbox {
 /** Without /etc/subuid only root exists in the user namespace; say so instead of failing obscurely. */
 function checkIdsAreMapped(spec: RunSpec, privileges: Privileges): void {
   if (privileges.kind !== 'rootless' || privileges.mapping !== 'single') return;
-  if (spec.uid !== 0 || spec.gid !== 0 || spec.additionalGids.length > 0) {
+  // The primary gid is listed among the groups too (as `id` shows it); only other groups need ranges.
+  if (spec.uid !== 0 || spec.gid !== 0 || spec.additionalGids.some((gid) => gid !== spec.gid)) {
     throw new TsbuildError(
       'E_STEP',
       `uid ${spec.uid}, gid ${spec.gid} and extra groups need subordinate ids: add ranges for this user to /etc/subuid and /etc/subgid and install newuidmap (Debian package uidmap)`,

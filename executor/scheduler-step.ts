@@ -21,6 +21,8 @@ export interface StepRun {
   readonly content: ContentStore;
   readonly snapshots: SnapshotStore;
   readonly noCache: boolean;
+  /** Stages whose steps never use the cache (`--no-cache-filter`). */
+  readonly noCacheStages: ReadonlySet<number>;
   /** Say on each miss what changed since the last build of the same step. */
   readonly explainMisses: boolean;
   readonly signal: AbortSignal;
@@ -91,14 +93,15 @@ interface PendingStep {
  * again, so two builds sharing the root run the same step once and the second one reuses it.
  */
 async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cached: boolean, missReason?: readonly string[]) => void): Promise<LayerRef | null> {
-  const early = await lookup(run, step.key, step.stepIdentity);
+  const useCache = !run.noCache && !run.noCacheStages.has(step.state.stageIndex);
+  const early = useCache ? await lookup(run, step.key, step.stepIdentity) : undefined;
   if (early !== undefined) return hit(run, early, onStart);
   const lock = await run.index.lockForBuilding(step.key, { signal: run.signal });
   try {
-    const late = await lookup(run, step.key, step.stepIdentity);
+    const late = useCache ? await lookup(run, step.key, step.stepIdentity) : undefined;
     if (late !== undefined) return hit(run, late, onStart);
     const input = keyInput(step.parts);
-    onStart(false, run.explainMisses ? await missReason(run, step.stepIdentity, input) : undefined);
+    onStart(false, run.explainMisses ? await missReason(run, step.stepIdentity, input, useCache) : undefined);
     run.counts.misses++;
     const layer = await executeStep(run, step.state, step.dispatched, step.where);
     await run.index.put({ key: step.key, layer, configChange: configChange(step.state, step.dispatched.state), input, stepIdentity: step.stepIdentity });
@@ -115,17 +118,16 @@ function hit(run: StepRun, record: { layer: LayerRef | null }, onStart: (cached:
 }
 
 /** What changed since the last record of this step (same stage, position and kind). */
-async function missReason(run: StepRun, stepIdentity: string, input: Json): Promise<readonly string[]> {
+async function missReason(run: StepRun, stepIdentity: string, input: Json, useCache: boolean): Promise<readonly string[]> {
   const previous = await run.index.previousForStep(stepIdentity);
   if (previous === undefined) return ['no earlier build of this step'];
-  if (run.noCache) return ['--no-cache'];
+  if (!useCache) return [run.noCache ? '--no-cache' : '--no-cache-filter'];
   const lines = explainKeyChange(previous.input, input);
   return lines.length > 0 ? lines : ['the record was removed or its layer is missing'];
 }
 
 /** A usable record: its layer blob must still be in the store (else the step runs again). */
 async function lookup(run: StepRun, key: string, stepIdentity: string): Promise<{ layer: LayerRef | null } | undefined> {
-  if (run.noCache) return undefined;
   const record = await run.index.get(key);
   if (record === undefined) return undefined;
   if (record.layer !== null) {

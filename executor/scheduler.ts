@@ -41,6 +41,8 @@ export interface SchedulerOptions {
   readonly secrets?: ReadonlyMap<string, string>;
   readonly network?: NetworkMode;
   readonly noCache?: boolean;
+  /** Stage names or indexes whose steps run without the cache (`--no-cache-filter`). */
+  readonly noCacheFilter?: readonly string[];
   /** Put on each miss's `started` event what changed since the last build of that step. */
   readonly explainMisses?: boolean;
   readonly signal?: AbortSignal;
@@ -154,6 +156,7 @@ class StageRunner {
       content: options.content,
       snapshots: options.snapshots,
       noCache: options.noCache ?? false,
+      noCacheStages: new Set((options.noCacheFilter ?? []).flatMap((name) => stageIndexOf(name) ?? (/^\d+$/.test(name) ? [Number(name)] : []))),
       explainMisses: options.explainMisses ?? false,
       signal,
       emit: (event) => options.onEvent?.(event),

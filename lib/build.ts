@@ -42,6 +42,8 @@ export interface BuildOptions {
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly noCache?: boolean;
+  /** Stages (by name) whose steps run without the cache, as `--no-cache-filter`. */
+  readonly noCacheFilter?: readonly string[];
   /** Put on each cache miss's `started` event what changed since the step's last build. */
   readonly explainCache?: boolean;
   readonly network?: NetworkMode;
@@ -166,6 +168,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     sourceText: planned.dockerfile.text,
     ...(options.network ? { network: options.network } : {}),
     ...(options.noCache ? { noCache: true } : {}),
+    ...(options.noCacheFilter ? { noCacheFilter: options.noCacheFilter } : {}),
     ...(options.explainCache ? { explainMisses: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),

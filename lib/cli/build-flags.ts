@@ -12,6 +12,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'label', type: 'strings', value: 'K=V', description: 'Set an image label (K alone sets an empty value); overrides LABEL in the Dockerfile' },
   { name: 'target', type: 'string', value: 'STAGE', description: 'Build this stage and what it needs, not the last one' },
   { name: 'no-cache', type: 'boolean', description: 'Run every step, using no cached result' },
+  { name: 'no-cache-filter', type: 'strings', value: 'STAGE[,STAGE]', description: 'Run the steps of these stages without the cache' },
   { name: 'pull', type: 'boolean', description: 'Pull every base image again, even when it is in the store (missing ones are always pulled)' },
   { name: 'network', type: 'string', value: 'MODE', choices: ['default', 'none', 'host'], description: 'Network of RUN steps' },
   { name: 'platform', type: 'string', value: 'OS/ARCH', description: 'Target platform (only the host platform can be built)' },

@@ -53,6 +53,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(parsed.flags.target !== undefined ? { target: parsed.flags.target as string } : {}),
       buildArgs: Object.fromEntries(inputs.buildArgs),
       noCache: parsed.flags['no-cache'] === true,
+      noCacheFilter: (parsed.flags['no-cache-filter'] as string[]).flatMap((value) => value.split(',')).map((name) => name.trim().toLowerCase()).filter(Boolean),
       explainCache: parsed.flags['explain-cache'] === true,
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),

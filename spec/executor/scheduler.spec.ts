@@ -119,7 +119,7 @@ describe('executor/scheduler', function () {
       expect(started(third)[1]).to.deep.equal(['parent changed']);
     });
 
-    it('heals from a damaged layer blob: the build that reads it fails with E_INTEGRITY, the next one rebuilds it', async () => {
+    it('heals from a damaged layer blob: the cache hit re-hashes it, so the step runs again instead of using it', async () => {
       const first = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 2\n');
       const damaged = first.target.layers[0]!;
       const path = harness.content.blobPath(damaged.digest);
@@ -127,8 +127,6 @@ describe('executor/scheduler', function () {
       await writeFile(path, 'not the layer');
       await rm(harness.layout.snapshots, { recursive: true });
       await mkdir(harness.layout.snapshots);
-      const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 3\n'));
-      expect((error as TsbuildError).code).to.equal('E_INTEGRITY');
       const healed = await runFake(harness, 'FROM scratch\nRUN write a 1\nRUN write b 3\n');
       expect(healed.cache).to.deep.equal({ hits: 0, misses: 2 });
       expect(await readFromState(harness, healed.target, 'b')).to.equal('3');

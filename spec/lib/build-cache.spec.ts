@@ -128,6 +128,11 @@ describe('lib/build cache invalidation [root]', function () {
     expect(result.stages[0]!.key).to.equal(first.stages[0]!.key);
   });
 
+  it('noCacheFilter runs the named stages\' steps only; an unknown stage changes nothing', async () => {
+    expect((await buildCtx({ noCacheFilter: ['0'] })).cache).to.deep.equal({ hits: 0, misses: 4 });
+    expect((await buildCtx({ noCacheFilter: ['other'] })).cache).to.deep.equal({ hits: 4, misses: 0 });
+  });
+
   // Today a COPY miss says `inputs[0].digest changed`: a record keeps only the selection's digest,
   // so nothing can name the file. Pending until records keep per-source (or per-file) digests.
   it.skip('CLI --explain-cache names the changed file for a COPY miss', async () => {

@@ -63,7 +63,8 @@ function checkKind(resolved: ResolvedPath, kind: 'dir' | 'file', what: string): 
 async function sourceKind(mount: SandboxMount): Promise<'dir' | 'file'> {
   if (mount.type === 'tmpfs') return 'dir';
   const info = await stat(mount.source).catch(() => undefined);
-  if (!info || !(info.isDirectory() || info.isFile())) throw setupError(`bind source ${mount.source} is not a directory or regular file`);
+  // A unix socket (an ssh agent forwarded into RUN) binds onto a file stub like a regular file.
+  if (!info || !(info.isDirectory() || info.isFile() || info.isSocket())) throw setupError(`bind source ${mount.source} is not a directory, regular file or socket`);
   return info.isDirectory() ? 'dir' : 'file';
 }
 

@@ -119,7 +119,7 @@ describe('executor/sandbox/namespace-sandbox: mounts', function () {
 
   it('[root] fails setup, with nothing left behind, for a missing bind source or a symlinked /proc', async () => {
     const missing = sandbox.run(sh('true', { mounts: [{ type: 'bind', source: join(source, 'nope'), target: '/x' }] }), { stdout: process.stdout, stderr: process.stderr });
-    await expectCode(missing, 'E_STEP', /bind source .* is not a directory or regular file/);
+    await expectCode(missing, 'E_STEP', /bind source .* is not a directory, regular file or socket/);
     await symlink('/tmp', join(rootfs, 'proc'));
     await expectCode(sandbox.run(sh('true'), { stdout: process.stdout, stderr: process.stderr }), 'E_STEP', /\/proc must be a directory/);
   });

@@ -1,6 +1,7 @@
 // Shared pieces for the SECURITY.md end-to-end specs: a private root with busybox:test, a host
 // canary that hostile input must never touch, a build() wrapper that returns the error instead of
 // throwing, and a leak search over everything the root holds (gzip blobs decompressed).
+import { expect } from 'chai';
 import { gunzipSync } from 'node:zlib';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,25 @@ export async function makeHostileBuild(): Promise<HostileBuild> {
     },
     dispose: () => fixture.dispose(),
   };
+}
+
+/**
+ * Registers mocha hooks that give a spec file one HostileBuild, and after every test check that the
+ * canary is intact and its secret appears nowhere under the root. Call inside `describe`.
+ */
+export function useHostileBuild(): () => HostileBuild {
+  let hb: HostileBuild | undefined;
+  before(async () => {
+    hb = await makeHostileBuild();
+  });
+  afterEach(() => {
+    hb!.canary.assertIntact();
+    expect(filesContaining(hb!.fixture.root, hb!.canary.secret), 'canary secret under the root').to.deep.equal([]);
+  });
+  after(async () => {
+    await hb?.dispose();
+  });
+  return () => hb!;
 }
 
 /** Every regular file under `dir` (gzip members decompressed) that contains `needle`. */

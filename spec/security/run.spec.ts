@@ -7,32 +7,22 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { NamespaceSandbox } from '../../executor/sandbox/namespace-sandbox.js';
-import { filesContaining, makeHostileBuild, type HostileBuild } from './hostile-build.js';
+import { useHostileBuild } from './hostile-build.js';
 import { imageEntry } from './image-files.js';
 
 describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', function () {
   this.timeout(300000);
-  let hb: HostileBuild;
-  before(async () => {
-    hb = await makeHostileBuild();
-  });
-  afterEach(() => {
-    hb.canary.assertIntact();
-    expect(filesContaining(hb.fixture.root, hb.canary.secret), 'canary secret under the root').to.deep.equal([]);
-  });
-  after(async () => {
-    await hb.dispose();
-  });
+  const hostile = useHostileBuild();
 
   const fileOf = async (tag: string, path: string) => {
-    const entry = await imageEntry(hb.fixture, tag, path);
+    const entry = await imageEntry(hostile().fixture, tag, path);
     return entry?.kind === 'file' ? entry.text : undefined;
   };
 
   it('D1: WORKDIR /proc/self/fd/N (CVE-2024-21626) reaches no host file and no fd beyond 0-2 leaks in', async () => {
     for (let fd = 3; fd <= 12; fd += 1) {
-      const text = `FROM busybox:test\nWORKDIR /proc/self/fd/${fd}\nRUN cat ../../../../../../..${hb.canary.dir}/secret > /tmp/leak 2>&1; ls -l /proc/self/fd > /tmp/fds 2>&1; true\n`;
-      const result = await hb.attempt(text, { tags: [`d1:${fd}`], network: 'none' });
+      const text = `FROM busybox:test\nWORKDIR /proc/self/fd/${fd}\nRUN cat ../../../../../../..${hostile().canary.dir}/secret > /tmp/leak 2>&1; ls -l /proc/self/fd > /tmp/fds 2>&1; true\n`;
+      const result = await hostile().attempt(text, { tags: [`d1:${fd}`], network: 'none' });
       if (result instanceof Error) continue;
       const fds = (await fileOf(`d1:${fd}`, 'tmp/fds')) ?? '';
       // ls holds its own fd 3 on /proc/self/fd; anything else beyond stdio is a leak.
@@ -56,7 +46,7 @@ describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', func
   ];
   for (const [spec, expected] of userCases) {
     it(`D3: USER ${spec} runs as ${expected === 'error' ? 'nobody (the build fails)' : expected}, never a wrapped 0`, async () => {
-      const result = await hb.attempt(`FROM busybox:test\nUSER ${spec}\nRUN id -u > /tmp/uid\n`, { tags: [`d3:${spec}`], network: 'none' });
+      const result = await hostile().attempt(`FROM busybox:test\nUSER ${spec}\nRUN id -u > /tmp/uid\n`, { tags: [`d3:${spec}`], network: 'none' });
       if (expected === 'error') {
         expect(result).to.be.instanceOf(Error);
         return;
@@ -68,21 +58,21 @@ describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', func
 
   it('D3: a passwd user named "1000" with uid 0 does not make USER 1000 root (CVE-2016-3697)', async () => {
     const text = 'FROM busybox:test\nRUN echo "1000:x:0:0::/:/bin/sh" >> /etc/passwd\nUSER 1000\nRUN id -u > /tmp/uid\n';
-    expect(await hb.attempt(text, { tags: ['d3name:x'], network: 'none' })).not.to.be.instanceOf(Error);
+    expect(await hostile().attempt(text, { tags: ['d3name:x'], network: 'none' })).not.to.be.instanceOf(Error);
     expect(await fileOf('d3name:x', 'tmp/uid')).to.equal('1000\n');
   });
 
   it('D5: USER through an /etc/passwd symlink to a host file does not read the host file', async () => {
-    const text = `FROM busybox:test\nRUN echo "evil:x:0:0::/:/bin/sh" > ${hb.canary.dir}/passwd; rm /etc/passwd && ln -s ../../../../..${hb.canary.dir}/passwd /etc/passwd\nUSER evil\nRUN id -u > /tmp/uid\n`;
+    const text = `FROM busybox:test\nRUN echo "evil:x:0:0::/:/bin/sh" > ${hostile().canary.dir}/passwd; rm /etc/passwd && ln -s ../../../../..${hostile().canary.dir}/passwd /etc/passwd\nUSER evil\nRUN id -u > /tmp/uid\n`;
     // The in-root target exists (the RUN wrote it inside the rootfs), so evil resolves from there;
     // what matters is that the host canary folder has no passwd and is never consulted.
-    const result = await hb.attempt(text, { tags: ['d5:x'], network: 'none' });
+    const result = await hostile().attempt(text, { tags: ['d5:x'], network: 'none' });
     if (!(result instanceof Error)) expect(await fileOf('d5:x', 'tmp/uid')).to.equal('0\n');
   });
 
   it('D6: /dev, /etc/hosts, /etc/resolv.conf and /etc/hostname as symlinks to host files are handled in-root', async () => {
     const corePattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
-    const c = hb.canary.dir;
+    const c = hostile().canary.dir;
     const text = [
       'FROM busybox:test',
       `RUN rm -rf /dev /etc/hosts /etc/resolv.conf /etc/hostname; ln -s ${c} /dev; ln -s ${c}/victim /etc/hosts; ln -s ${c}/secret /etc/resolv.conf; ln -s ${c}/empty/hostname /etc/hostname`,
@@ -91,18 +81,18 @@ describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', func
       'RUN echo "|/bin/false pwned" > /dev/null; true',
       '',
     ].join('\n');
-    await hb.attempt(text, { tags: ['d6:x'], network: 'none' });
+    await hostile().attempt(text, { tags: ['d6:x'], network: 'none' });
     expect(readFileSync('/proc/sys/kernel/core_pattern', 'utf8')).to.equal(corePattern);
   });
 
   it('D6: /proc replaced by a symlink to / fails the step instead of mounting over the host', async () => {
-    const result = await hb.attempt('FROM busybox:test\nRUN rm -rf /proc && ln -s / /proc\nRUN true\n', { network: 'none' });
+    const result = await hostile().attempt('FROM busybox:test\nRUN rm -rf /proc && ln -s / /proc\nRUN true\n', { network: 'none' });
     expect(result).to.be.instanceOf(Error);
   });
 
   it('I2: a --secret used by RUN reaches no layer, config, history or cache record (canary secret as the secret)', async () => {
     const text = 'FROM busybox:test\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null && test -s /run/secrets/tok && echo used > /tmp/used\n';
-    const result = await hb.attempt(text, { tags: ['i2:x'], network: 'none', secrets: { tok: `${hb.canary.dir}/secret` } });
+    const result = await hostile().attempt(text, { tags: ['i2:x'], network: 'none', secrets: { tok: `${hostile().canary.dir}/secret` } });
     expect(result).not.to.be.instanceOf(Error);
     expect(await fileOf('i2:x', 'tmp/used')).to.equal('used\n');
     // afterEach searches every file under the root, gzip blobs decompressed, for the secret bytes.
@@ -128,7 +118,7 @@ describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', func
         const flag = how === 'build option' ? '' : '--network=none ';
         const text = `FROM busybox:test\nRUN ${flag}ls /sys/class/net > /tmp/links; ${gets}; true\n`;
         const tag = `e5:${how === 'build option' ? 'opt' : 'flag'}`;
-        const result = await hb.attempt(text, { tags: [tag], noCache: true, ...(how === 'build option' ? { network: 'none' } : {}) });
+        const result = await hostile().attempt(text, { tags: [tag], noCache: true, ...(how === 'build option' ? { network: 'none' } : {}) });
         expect(result).not.to.be.instanceOf(Error);
         expect(await fileOf(tag, 'tmp/links')).to.equal('lo\n');
         expect(requests).to.equal(0);
@@ -142,7 +132,7 @@ describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', func
     const sleeper = spawn('sleep', ['1000'], { argv0: marker, stdio: 'ignore' });
     try {
       const text = `FROM busybox:test\nRUN grep -l ${marker.replace('MARKER', 'MARK""ER')} /proc/*/cmdline > /tmp/found 2>/dev/null; kill -9 ${sleeper.pid} 2>> /tmp/found; cat /proc/1/cmdline | tr '\\0' ' ' >> /tmp/found; true\n`;
-      expect(await hb.attempt(text, { tags: ['e3:x'], network: 'none' })).not.to.be.instanceOf(Error);
+      expect(await hostile().attempt(text, { tags: ['e3:x'], network: 'none' })).not.to.be.instanceOf(Error);
       expect(await fileOf('e3:x', 'tmp/found')).not.to.include(marker);
       expect(sleeper.exitCode).to.equal(null);
       process.kill(sleeper.pid!, 0);
@@ -161,9 +151,9 @@ describe('security D/E: hostile RUN, WORKDIR, USER through build() [root]', func
     }, 10);
     try {
       const fork = 'i=0; while [ $i -lt 2000 ]; do sleep 30 & i=$((i+1)); done';
-      const forkResult = await hb.attempt(`FROM busybox:test\nUSER 1000:1000\nRUN ${fork}\n`, { sandbox, network: 'none' });
+      const forkResult = await hostile().attempt(`FROM busybox:test\nUSER 1000:1000\nRUN ${fork}\n`, { sandbox, network: 'none' });
       expect(forkResult).to.be.instanceOf(Error);
-      const writeResult = await hb.attempt('FROM busybox:test\nRUN head -c 100000000 /dev/zero > /tmp/big\n', { sandbox, network: 'none' });
+      const writeResult = await hostile().attempt('FROM busybox:test\nRUN head -c 100000000 /dev/zero > /tmp/big\n', { sandbox, network: 'none' });
       expect(writeResult).to.be.instanceOf(Error);
     } finally {
       clearInterval(probe);

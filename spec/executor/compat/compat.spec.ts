@@ -17,6 +17,18 @@ import { contextFor, scratchState } from '../steps/dispatch-line.js';
 
 const CASES = fileURLToPath(new URL('../../../../spec/executor/compat/', import.meta.url));
 
+/**
+ * Folder modes git cannot store (a checkout makes every folder 0755): the cases' contexts share a
+ * `dir/sub` that was 0750 when BuildKit built them, so it is set again before each run.
+ */
+const FOLDER_MODES: readonly (readonly [string, number])[] = [['dir/sub', 0o750]];
+
+function restoreFolderModes(contextDir: string): void {
+  for (const [path, mode] of FOLDER_MODES) {
+    if (fs.existsSync(join(contextDir, path))) fs.chmodSync(join(contextDir, path), mode);
+  }
+}
+
 async function runCase(dir: string, contextDir: string, rootfs: string): Promise<void> {
   const world = makeWorld();
   const ctx = { ...world.ctx, rootfs, contextDir };
@@ -49,6 +61,7 @@ describe('COPY/ADD compatibility corpus against BuildKit 0.13 [root]', () => {
       const rootfs = fs.mkdtempSync(join(os.tmpdir(), 'compat-rootfs-'));
       try {
         await makeBusyboxRootfs(rootfs);
+        restoreFolderModes(join(dir, 'context'));
         await runCase(dir, join(dir, 'context'), rootfs);
         const touched = fs.readFileSync(join(dir, 'touched'), 'utf8').split('\n').filter((line) => line !== '');
         const expected = fs.readFileSync(join(dir, 'expected.fs'), 'utf8').split('\n').filter((line) => line !== '');

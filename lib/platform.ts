@@ -1,5 +1,6 @@
 // The platform builds run for. tsbuild runs steps natively, so the only platform it can build is
 // the host's; `--platform` and `FROM --platform` naming another one are refused with a clear error.
+import { formatPlatform } from '../parser/plan-args.js';
 import { UsageError } from './errors.js';
 import type { Platform } from '../executor/image-config.js';
 
@@ -20,10 +21,8 @@ export function hostPlatform(): Platform {
   return platform;
 }
 
-/** `linux/amd64`, `linux/arm64/v8`. */
-export function formatPlatform(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-}
+/** `linux/amd64`, `linux/arm64/v8`: the plan's spelling, shared so messages agree. */
+export { formatPlatform } from '../parser/plan-args.js';
 
 /** Accepts the host platform in any of its spellings (`linux/amd64`, `amd64`, `linux/arm64/v8`); refuses others. */
 export function requireHostPlatform(text: string, host: Platform = hostPlatform()): Platform {

@@ -1,5 +1,6 @@
 // The real build behind `tsbuild build`: flags into BuildOptions, progress onto stderr, the image
 // ID onto stdout (alone with -q) and into --iidfile.
+import { text as streamText } from 'node:stream/consumers';
 import { randomUUID } from 'node:crypto';
 import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { unpackContextTar } from '../../cache/context-tar.js';
@@ -112,7 +113,7 @@ async function withLabels(layout: RootLayout, result: BuildResult, labels: Reado
 async function contextFolder(parsed: ParsedFlags, io: CliIO, contextArg: string, tmp: string, cleanup: string[]): Promise<ContextInput> {
   const file = parsed.flags.file as string | undefined;
   if (contextArg !== '-') {
-    if (file === '-') return { context: resolve(io.cwd, contextArg), dockerfileText: await readStream(io.stdin) };
+    if (file === '-') return { context: resolve(io.cwd, contextArg), dockerfileText: await streamText(io.stdin) };
     return { context: resolve(io.cwd, contextArg), ...(file !== undefined ? { file: resolve(io.cwd, file) } : {}) };
   }
   if (file === '-') throw new UsageError('the context and the Dockerfile cannot both come from stdin');
@@ -132,12 +133,6 @@ interface ContextInput {
   readonly context: string;
   readonly file?: string;
   readonly dockerfileText?: string;
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 interface PullInputs extends ContextInput {

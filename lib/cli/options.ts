@@ -2,6 +2,7 @@
 // (minimist), validation (unknown flags and bad values are usage errors) and `--help`, so the help
 // text cannot drift from what the parser accepts.
 import minimist from 'minimist';
+import { nearestOption } from '../../parser/suggest.js';
 import { UsageError } from '../errors.js';
 
 export type FlagType = 'boolean' | 'string' | 'strings';
@@ -83,28 +84,11 @@ function normalizeFlag(spec: FlagSpec, raw: unknown): string | boolean | string[
   return value;
 }
 
+/** ` (did you mean --tag?)` for a misspelt flag, chosen the way the parser picks keyword hints. */
 function suggestFlag(arg: string, specs: readonly FlagSpec[]): string {
-  const name = arg.replace(/^-+/, '').replace(noPrefixKey, '').split('=')[0];
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const spec of specs) {
-    const distance = editDistance(name, spec.name);
-    if (distance < bestDistance) [best, bestDistance] = [spec.name, distance];
-  }
-  return best ? ` (did you mean --${best}?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
+  const name = arg.replace(/^-+/, '').replace(noPrefixKey, '').split('=')[0]!;
+  const nearest = nearestOption(name, specs.map((spec) => spec.name), true);
+  return nearest ? ` (did you mean --${nearest}?)` : '';
 }
 
 /** Renders the flag table as the OPTIONS section of `--help`. */

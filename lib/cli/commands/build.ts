@@ -1,5 +1,6 @@
 // `tsbuild build [OPTIONS] PATH`: docker build's command line. Also the default command, so that
 // `tsbuild -t app .` works. `--dry-run` and `--check` stop after planning; nothing runs.
+import { text as streamText } from 'node:stream/consumers';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDockerfile } from '../../../parser/stages.js';
@@ -59,7 +60,7 @@ export async function readDockerfile(parsed: ParsedFlags, io: CliIO, contextArg:
   const file = parsed.flags.file as string | undefined;
   if (file === '-') {
     if (contextArg === '-') throw new UsageError('the context and the Dockerfile cannot both come from stdin');
-    return { name: 'Dockerfile', text: await readStream(io.stdin) };
+    return { name: 'Dockerfile', text: await streamText(io.stdin) };
   }
   if (file === undefined && contextArg === '-') {
     throw new UsageError('with a context from stdin, give the Dockerfile with -f (it is read from the tar when building)');
@@ -70,10 +71,4 @@ export async function readDockerfile(parsed: ParsedFlags, io: CliIO, contextArg:
   } catch (error) {
     throw new TsbuildError('E_CONTEXT', `failed to read dockerfile: open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`, { cause: error });
   }
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }

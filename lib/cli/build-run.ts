@@ -6,6 +6,7 @@ import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { unpackContextTar } from '../../cache/context-tar.js';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
+import { createRootFolders } from '../../cache/root.js';
 import type { Platform } from '../../executor/image-config.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
@@ -18,7 +19,7 @@ import { labelsFrom, secretsFrom, sshAgentsFrom } from './build-flags.js';
 import { pullBaseImages } from './build-pull.js';
 import { exitCodes, type CliIO } from './command.js';
 import type { ParsedFlags } from './options.js';
-import { openCliRoot } from './root-option.js';
+import { cliRootLayout } from './root-option.js';
 import { writeJsonResult } from './progress-json.js';
 import { progressFor } from './progress-mode.js';
 import { parseSizeFlag } from './units.js';
@@ -32,7 +33,10 @@ export interface BuildRunInputs {
 export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs): Promise<number> {
   cacheCapOf(parsed, io); // a bad --cache-max-size fails before building
   (parsed.flags.output as string[]).forEach(parseOutputSpec); // bad -o values fail before building
-  const layout = await openCliRoot(parsed, io);
+  // build() opens the root (and sweeps dead writers' leftovers); only its folders are needed first,
+  // for a stdin context and secrets written under tmp/.
+  const layout = cliRootLayout(parsed, io);
+  await createRootFolders(layout);
   const labels = labelsFrom(parsed.flags.label as string[]);
   const ssh = sshAgentsFrom(parsed.flags.ssh as string[], io.env, io.cwd);
   const progress = progressFor(parsed, io);

@@ -7,6 +7,13 @@ import type { ParsedFlags } from './options.js';
 
 /** The root layout for this invocation, created and cleaned of dead writers' temp files. */
 export async function openCliRoot(parsed: ParsedFlags, io: CliIO): Promise<RootLayout> {
+  const layout = cliRootLayout(parsed, io);
+  await openRoot(layout);
+  return layout;
+}
+
+/** Where the root is, without touching it (for callers that open it through the library). */
+export function cliRootLayout(parsed: ParsedFlags, io: CliIO): RootLayout {
   const root = resolveRoot({
     root: parsed.flags.root as string | undefined,
     env: io.env,
@@ -14,7 +21,5 @@ export async function openCliRoot(parsed: ParsedFlags, io: CliIO): Promise<RootL
     home: homedir(),
     cwd: io.cwd,
   });
-  const layout = rootLayout(root);
-  await openRoot(layout);
-  return layout;
+  return rootLayout(root);
 }

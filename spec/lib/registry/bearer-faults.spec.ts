@@ -1,22 +1,13 @@
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRootFolders, rootLayout } from '../../../cache/root.js';
 import { Registry } from '../../../lib/registry/client.js';
 import { RegistryError } from '../../../lib/registry/errors.js';
 import { pullImage } from '../../../lib/registry/pull.js';
 import { pushImage } from '../../../lib/registry/push.js';
 import { ImageStore } from '../../../lib/store/image-store.js';
-import { BUSYBOX_TAG, importBusybox } from '../../support/busybox-image.js';
-import { registryAvailable, startProxy, startRegistry, type ProxyServer, type RegistryServer } from '../../support/registry-server.js';
-
-async function freshStore(dir: string, name: string): Promise<ImageStore> {
-  const layout = rootLayout(join(dir, name));
-  await createRootFolders(layout);
-  return ImageStore.open(layout);
-}
+import { BUSYBOX_TAG } from '../../support/busybox-image.js';
+import { registryAvailable, startProxy, type ProxyServer, type RegistryServer } from '../../support/registry-server.js';
+import { freshStore, startBusyboxRegistry, type BusyboxRegistry } from './registry-fixture.js';
 
 /** A token server and a registry front that only lets bearer tokens it issued through. */
 function bearerFront(host: () => string, tokenRequests: string[]) {
@@ -54,17 +45,15 @@ describe('lib/registry bearer tokens and faults [server]', function () {
   let registry: RegistryServer;
   let dir: string;
   let source: ImageStore;
+  let fixture: BusyboxRegistry | undefined;
 
   before(async function () {
     if (!registryAvailable()) this.skip();
-    registry = await startRegistry();
-    dir = await mkdtemp(join(tmpdir(), 'tsbuild-registry-bearer-'));
-    await importBusybox(join(dir, 'source'));
-    source = await ImageStore.open(rootLayout(join(dir, 'source')));
+    fixture = await startBusyboxRegistry('tsbuild-registry-bearer-');
+    ({ registry, dir, source } = fixture);
   });
   after(async () => {
-    await registry?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   describe('the bearer token flow', () => {

@@ -1,10 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createRootFolders, rootLayout } from '../../../cache/root.js';
 import { TsbuildError } from '../../../lib/errors.js';
 import { ociIndex, serializeIndex } from '../../../lib/image/manifest.js';
 import { MediaTypes } from '../../../lib/image/media-types.js';
@@ -15,33 +11,26 @@ import { pullImage } from '../../../lib/registry/pull.js';
 import { pushImage } from '../../../lib/registry/push.js';
 import { ImageStore } from '../../../lib/store/image-store.js';
 import { importRootfs } from '../../../lib/store/import-rootfs.js';
-import { BUSYBOX_TAG, importBusybox } from '../../support/busybox-image.js';
+import { BUSYBOX_TAG } from '../../support/busybox-image.js';
 import { mkTar } from '../../support/mk-tar.js';
-import { registryAvailable, startProxy, startRegistry, type RegistryServer } from '../../support/registry-server.js';
+import { registryAvailable, startProxy, type RegistryServer } from '../../support/registry-server.js';
+import { freshStore, startBusyboxRegistry, type BusyboxRegistry } from './registry-fixture.js';
 
 const sha = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-
-async function freshStore(dir: string, name: string): Promise<ImageStore> {
-  const layout = rootLayout(join(dir, name));
-  await createRootFolders(layout);
-  return ImageStore.open(layout);
-}
 
 describe('lib/registry pull and push against docker-registry [server]', function () {
   let registry: RegistryServer;
   let dir: string;
   let source: ImageStore;
+  let fixture: BusyboxRegistry | undefined;
 
   before(async function () {
     if (!registryAvailable()) this.skip();
-    registry = await startRegistry();
-    dir = await mkdtemp(join(tmpdir(), 'tsbuild-registry-spec-'));
-    await importBusybox(join(dir, 'source'));
-    source = await ImageStore.open(rootLayout(join(dir, 'source')));
+    fixture = await startBusyboxRegistry('tsbuild-registry-spec-');
+    ({ registry, dir, source } = fixture);
   });
   after(async () => {
-    await registry?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   it('[server] pushes busybox and pulls it into a fresh root with the same image', async () => {

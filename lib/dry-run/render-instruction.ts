@@ -64,7 +64,7 @@ const RENDERERS: Renderers = {
   ARG: (ins) => words('ARG', ins.args.map((arg) => (arg.value === undefined ? arg.key : `${arg.key}=${quoteWord(arg.value)}`))),
   ONBUILD: (ins) => `ONBUILD ${ins.expression}`,
   STOPSIGNAL: (ins) => `STOPSIGNAL ${ins.signal}`,
-  HEALTHCHECK: (ins) => (ins.test === 'NONE' ? 'HEALTHCHECK NONE' : `HEALTHCHECK ${healthcheckFlags(ins)}${JSON.stringify(ins.test)}`),
+  HEALTHCHECK: (ins) => (ins.test === 'NONE' ? 'HEALTHCHECK NONE' : `HEALTHCHECK ${healthcheckFlags(ins)}${healthcheckCommand(ins.test)}`),
   SHELL: (ins) => `SHELL ${JSON.stringify(ins.shell)}`,
 };
 
@@ -77,6 +77,11 @@ function healthcheckFlags(ins: InstructionOf<'HEALTHCHECK'>): string {
     ins.retries ? `--retries=${ins.retries}` : '',
   ].filter((text) => text !== '');
   return flags.length > 0 ? `${flags.join(' ')} ` : '';
+}
+
+/** The stored test (`["CMD-SHELL", text]` or `["CMD", ...args]`) written back as its CMD form. */
+function healthcheckCommand(test: readonly string[]): string {
+  return test[0] === 'CMD-SHELL' ? `CMD ${test[1] ?? ''}` : `CMD ${JSON.stringify(test.slice(1))}`;
 }
 
 /** One line of Dockerfile text for an (expanded) instruction; heredoc bodies are not repeated. */

@@ -68,6 +68,7 @@ describe('tsbuild build --dry-run', () => {
     expect(base).to.include('ENV APP_VERSION=1.0 APP_HOME=/opt/app');
     expect(base).to.include('WORKDIR /opt/app');
     expect(plan.stages[1]!.steps.map((s) => s.expanded)).to.include('ARG GREETING="hello from 1.0"');
+    expect(plan.stages[1]!.steps.map((s) => s.expanded)).to.include('HEALTHCHECK --interval=30s --timeout=3s CMD test -f /opt/app/version.txt');
   });
 
   it('--build-arg overrides a global ARG seen through a bare ARG in the stage', async () => {

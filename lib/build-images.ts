@@ -1,35 +1,70 @@
 // The executor's view of the local image store: FROM and --from images by reference, with the
-// manifest digest their cache keys start from. A missing image is an E_NOT_FOUND that says how to
-// get it into the store (tsbuild builds offline from its own store).
+// manifest digest their cache keys start from. Images the store lacks are pulled from their
+// registry first (`pull: 'missing'`, the default), every time (`'always'`, as `--pull`), or never
+// (`'never'`: then a missing image is an E_NOT_FOUND that says how to get it into the store). The
+// key root is the stored manifest's digest, which a pull derives from the registry's content,
+// never the tag: a tag that moves gives new keys.
 import type { BaseImage, BaseImageSource } from '../executor/base-image.js';
+import type { Platform } from '../executor/image-config.js';
 import { TsbuildError } from './errors.js';
+import type { Registry } from './registry/client.js';
+import { pullImage } from './registry/pull.js';
 import type { ImageStore, StoredImage } from './store/image-store.js';
 
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+export interface ImagePulling {
+  readonly policy: PullPolicy;
+  readonly registry: Registry;
+  readonly platform: Platform;
+  /** Told `pulling REF` before each pull. */
+  readonly onStatus?: (line: string) => void;
+}
+
 export class StoreImageSource implements BaseImageSource {
-  constructor(private readonly store: ImageStore) {}
+  constructor(private readonly store: ImageStore, private readonly pulling?: ImagePulling) {}
 
   async resolve(ref: string): Promise<BaseImage> {
-    let image: StoredImage;
+    return baseImageOf(ref, await this.storedOrPulled(ref));
+  }
+
+  private async storedOrPulled(ref: string): Promise<StoredImage> {
+    const policy = this.pulling?.policy ?? 'never';
+    if (policy === 'always') return this.pull(ref);
+    const stored = await this.store.match(ref);
+    if (stored !== undefined) return stored.image;
+    if (policy === 'never') throw missingImage(ref);
     try {
-      image = await this.store.resolve(ref);
+      return await this.pull(ref);
     } catch (error) {
-      if (error instanceof TsbuildError && error.code === 'E_NOT_FOUND') throw missingImage(ref, error);
-      throw error;
+      throw missingImage(ref, error);
     }
-    return {
-      ref,
-      manifestDigest: image.manifestDigest,
-      config: image.config.config,
-      history: image.config.history ?? [],
-      layers: image.layers.map((layer) => ({ digest: layer.digest, diffId: layer.diffId, size: layer.size })),
-      ...(image.config.author ? { author: image.config.author } : {}),
-    };
+  }
+
+  private async pull(ref: string): Promise<StoredImage> {
+    const pulling = this.pulling!;
+    pulling.onStatus?.(`pulling ${ref}`);
+    const pulled = await pullImage(this.store, ref, { registry: pulling.registry, platform: pulling.platform });
+    return pulled.image;
   }
 }
 
-export function missingImage(ref: string, cause?: unknown): TsbuildError {
+function baseImageOf(ref: string, image: StoredImage): BaseImage {
+  return {
+    ref,
+    manifestDigest: image.manifestDigest,
+    config: image.config.config,
+    history: image.config.history ?? [],
+    layers: image.layers.map((layer) => ({ digest: layer.digest, diffId: layer.diffId, size: layer.size })),
+    ...(image.config.author ? { author: image.config.author } : {}),
+  };
+}
+
+/** The image is not in the store; `pullError` says why pulling it did not work either. */
+export function missingImage(ref: string, pullError?: unknown): TsbuildError {
   const message =
-    `image ${JSON.stringify(ref)} is not in the tsbuild store; get it first with ` +
-    `"tsbuild pull ${ref}", "tsbuild load -i IMAGE.tar" (docker save / OCI archive) or "tsbuild import ROOTFS.tar ${ref}"`;
-  return new TsbuildError('E_NOT_FOUND', message, { cause });
+    `image ${JSON.stringify(ref)} is not in the tsbuild store` +
+    (pullError !== undefined ? ` and pulling it failed: ${(pullError as Error).message}; ` : '; ') +
+    `get it with "tsbuild pull ${ref}", "tsbuild load -i IMAGE.tar" (docker save / OCI archive) or "tsbuild import ROOTFS.tar ${ref}"`;
+  return new TsbuildError('E_NOT_FOUND', message, pullError !== undefined ? { cause: pullError } : {});
 }

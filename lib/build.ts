@@ -21,10 +21,14 @@ import { planBuild, type BuildPlan } from '../parser/plan.js';
 import { parseDockerfile, type ParsedDockerfile } from '../parser/stages.js';
 import type { BuildWarning } from '../parser/warnings.js';
 import { commitBuild } from './build-commit.js';
-import { StoreImageSource } from './build-images.js';
+import { exportBuildCaches, openImportedCaches } from './build-cache/build-caches.js';
+import type { ImportedCaches } from './build-cache/cache-import.js';
+import type { CacheExportSpec, CacheImportSpec } from './build-cache/cache-spec.js';
+import { StoreImageSource, type PullPolicy } from './build-images.js';
 import { TsbuildError, UsageError } from './errors.js';
 import { sourceDateEpoch } from './image/timestamps.js';
 import { hostPlatform, requireHostPlatform } from './platform.js';
+import { Registry, type RegistryOptions } from './registry/client.js';
 import { ImageStore } from './store/image-store.js';
 
 export type { BuildEvent, BuildEventListener } from '../executor/scheduler.js';
@@ -61,6 +65,16 @@ export interface BuildOptions {
   readonly rootfsMode?: 'auto' | 'overlay' | 'copy';
   /** Replaces the namespace sandbox (specs, other backends). */
   readonly sandbox?: Sandbox;
+  /** Base images: pull those missing from the store (default), pull all again (`--pull`), or never pull. */
+  readonly pull?: PullPolicy;
+  /** Registry client settings for pulls and registry caches (extra CAs, insecure registries, env for credentials). */
+  readonly registry?: RegistryOptions;
+  /** Caches (`--cache-from`) whose records a local cache miss consults, first match wins. */
+  readonly cacheFrom?: readonly CacheImportSpec[];
+  /** Where the build's cache records and layers are exported once the image is stored (`--cache-to`). */
+  readonly cacheTo?: readonly CacheExportSpec[];
+  /** Progress lines that are not steps: `pulling REF`, cache import and export. */
+  readonly onStatus?: (line: string) => void;
 }
 
 export interface BuiltStage {
@@ -103,10 +117,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const lease = await Lease.create(layout, options.signal ? { signal: options.signal } : {});
   let context: BuildContext | undefined;
   try {
+    const registry = new Registry(options.registry ?? {});
+    const imported = await openImportedCaches(layout, store.content, lease, registry, options);
     context = await BuildContext.open(resolve(options.context), dockerfile.path ? { dockerfile: dockerfile.path } : {});
-    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform });
+    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform, registry, ...(imported ? { imported } : {}) });
+    await imported?.materialize(result.target.layers, options.signal);
     const created = options.created ?? sourceDateEpoch({ SOURCE_DATE_EPOCH: buildArgs.get('SOURCE_DATE_EPOCH') ?? process.env.SOURCE_DATE_EPOCH });
     const image = await commitBuild(store, result.target, { tags: options.tags ?? [], lease, ...(created ? { created } : {}) });
+    await exportBuildCaches(store, plan, result.used, { registry, ...(imported ? { imported } : {}) }, options);
     return report(image, plan, result, parsed);
   } finally {
     await context?.dispose().catch(() => undefined);
@@ -121,6 +139,8 @@ interface PlannedBuild {
   readonly dockerfile: Dockerfile;
   readonly buildArgs: ReadonlyMap<string, string>;
   readonly platform: ReturnType<typeof hostPlatform>;
+  readonly registry: Registry;
+  readonly imported?: ImportedCaches;
 }
 
 async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease, context: BuildContext, planned: PlannedBuild): Promise<SchedulerResult> {
@@ -152,7 +172,13 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     plan: planned.plan,
     escapeToken: planned.parsed.escapeToken,
     platform: planned.platform,
-    images: new StoreImageSource(store),
+    images: new StoreImageSource(store, {
+      policy: options.pull ?? 'missing',
+      registry: planned.registry,
+      platform: planned.platform,
+      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+    }),
+    ...(planned.imported ? { imported: planned.imported } : {}),
     snapshots: new SnapshotStore(layout, content, { lease, onWarning: warn, ...(options.rootfsMode ? { rootfsMode: options.rootfsMode } : {}) }),
     index: new KeyIndex(layout, { onWarning: warn }),
     content,

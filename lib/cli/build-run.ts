@@ -2,9 +2,9 @@
 // ID onto stdout (alone with -q) and into --iidfile.
 import { text as streamText } from 'node:stream/consumers';
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { unpackContextTar } from '../../cache/context-tar.js';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import { createRootFolders } from '../../cache/root.js';
 import type { Platform } from '../../executor/image-config.js';
@@ -13,10 +13,12 @@ import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError, UsageError } from '../errors.js';
 import { exportBuildResult } from '../export/build-output.js';
 import { parseOutputSpec } from '../export/output-spec.js';
+import { checkPushNames, pushBuiltImage, pushedNames } from '../export/registry-push.js';
+import { parseCacheFrom, parseCacheTo } from '../build-cache/cache-spec.js';
 import { sourceDateEpoch } from '../image/timestamps.js';
 import { ImageStore } from '../store/image-store.js';
 import { labelsFrom, secretsFrom, sshAgentsFrom } from './build-flags.js';
-import { pullBaseImages } from './build-pull.js';
+import { registryOptions } from './commands/pull.js';
 import { exitCodes, type CliIO } from './command.js';
 import type { ParsedFlags } from './options.js';
 import { cliRootLayout } from './root-option.js';
@@ -32,7 +34,10 @@ export interface BuildRunInputs {
 
 export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs): Promise<number> {
   cacheCapOf(parsed, io); // a bad --cache-max-size fails before building
-  (parsed.flags.output as string[]).forEach(parseOutputSpec); // bad -o values fail before building
+  // Bad -o and cache values, and a push with no name, fail before building.
+  checkPushNames((parsed.flags.tag as string[]), parsed.flags.push === true, (parsed.flags.output as string[]).map(parseOutputSpec));
+  const cacheFrom = (parsed.flags['cache-from'] as string[]).map((text) => parseCacheFrom(text, io.cwd));
+  const cacheTo = (parsed.flags['cache-to'] as string[]).map((text) => parseCacheTo(text, io.cwd));
   // build() opens the root (and sweeps dead writers' leftovers); only its folders are needed first,
   // for a stdin context and secrets written under tmp/.
   const layout = cliRootLayout(parsed, io);
@@ -48,7 +53,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await pullBases(layout, parsed, io, { context, file, dockerfileText, buildArgs: inputs.buildArgs, platform: inputs.platform, quiet: progress.mode === 'quiet' || progress.mode === 'json' });
+    const say = (line: string): unknown => quiet || progress.mode === 'json' || io.stderr.write(`${line}\n`);
     const built = await build({
       context,
       ...(file !== undefined ? { dockerfile: file } : {}),
@@ -63,11 +68,18 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
       ssh,
+      pull: parsed.flags.pull === true ? 'always' : 'missing',
+      registry: registryOptions(parsed, io),
+      cacheFrom,
+      cacheTo,
+      onStatus: say,
+      onWarning: (message) => say(`warning: ${message}`),
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
     }).finally(() => progress.finish());
     const result = await withLabels(layout, built, labels);
     await deliver(layout, parsed, io, inputs, result);
+    await pushOutputs(layout, parsed, io, result, say);
     if (progress.mode === 'json') writeJsonResult(io.stderr, result);
     else if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
     io.stdout.write(quiet ? `${result.imageId}\n` : '');
@@ -139,26 +151,11 @@ interface ContextInput {
   readonly dockerfileText?: string;
 }
 
-interface PullInputs extends ContextInput {
-  readonly buildArgs: ReadonlyMap<string, string>;
-  readonly platform: Platform;
-  readonly quiet: boolean;
-}
-
-/** Missing base images (all of them with --pull) fetched before the build; see build-pull.ts. */
-async function pullBases(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inputs: PullInputs): Promise<void> {
-  const path = inputs.file ?? join(inputs.context, 'Dockerfile');
-  // An unreadable Dockerfile is left to build(), which says so with its own error.
-  const text = inputs.dockerfileText ?? (await readFile(path, 'utf8').catch(() => undefined));
-  if (text === undefined) return;
-  const target = parsed.flags.target as string | undefined;
-  await pullBaseImages(await ImageStore.open(layout), {
-    text, file: basename(path), buildArgs: inputs.buildArgs, platform: inputs.platform,
-    ...(target !== undefined ? { target } : {}),
-    always: parsed.flags.pull === true,
-    registry: { env: io.env },
-    say: (line) => inputs.quiet || io.stderr.write(`${line}\n`),
-  });
+/** `--push`, `-o type=registry` and `-o type=image,push=true`: the stored image to its registries. */
+async function pushOutputs(layout: RootLayout, parsed: ParsedFlags, io: CliIO, result: BuildResult, say: (line: string) => unknown): Promise<void> {
+  const names = pushedNames(result.tags, parsed.flags.push === true, (parsed.flags.output as string[]).map(parseOutputSpec));
+  if (names.length === 0) return;
+  await pushBuiltImage(await ImageStore.open(layout), result.digest, names, { ...registryOptions(parsed, io), onStatus: say });
 }
 
 /** `--cache-max-size` / TSBUILD_CACHE_MAX in bytes: the cache is cut back to it once the image is stored. */

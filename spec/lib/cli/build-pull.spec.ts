@@ -1,25 +1,15 @@
-// `tsbuild build` fetches base images: a FROM image missing from the store is pulled before the
-// build, `--pull` pulls again even when present, and an automatic pull that fails leaves the
-// build's own "not in the store" message [server].
+// `tsbuild build` fetches base images: build() pulls a FROM image missing from the store,
+// `--pull` pulls again even when present, and an automatic pull that fails says both that the
+// image is not in the store and why the pull failed [server].
 import { expect } from 'chai';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseImageRefs } from '../../../lib/cli/build-pull.js';
-import { hostPlatform } from '../../../lib/platform.js';
 import { BUSYBOX_TAG, importBusybox } from '../../support/busybox-image.js';
 import { registryAvailable, startRegistry, type RegistryServer } from '../../support/registry-server.js';
 import { runCli } from '../../support/run-cli.js';
 
 describe('build pulls base images', () => {
-  it('lists the images the planned stages need, once, skipping stages and scratch', () => {
-    const text = 'ARG BASE=alpine:3\nFROM $BASE AS build\nFROM scratch AS unused\nFROM build\nCOPY --from=busybox:1 /bin/sh /sh\nFROM alpine:3\n';
-    expect(baseImageRefs({ text, file: 'Dockerfile', buildArgs: new Map(), platform: hostPlatform() })).to.deep.equal(['alpine:3']);
-    expect(baseImageRefs({ text, file: 'Dockerfile', buildArgs: new Map([['BASE', 'debian']]), platform: hostPlatform(), target: 'build' })).to.deep.equal(['debian']);
-    const copy = 'FROM scratch\nCOPY --from=busybox:1 /bin/sh /sh\n';
-    expect(baseImageRefs({ text: copy, file: 'Dockerfile', buildArgs: new Map(), platform: hostPlatform() })).to.deep.equal(['busybox:1']);
-  });
-
   describe('from a registry [server]', function () {
     this.timeout(120_000);
     let registry: RegistryServer;
@@ -62,8 +52,7 @@ describe('build pulls base images', () => {
       const root = join(dir, 'other');
       const auto = await runCli(['--root', root, 'build', '-f', join(dir, 'ctx', 'Missing.Dockerfile'), join(dir, 'ctx')]);
       expect(auto.code).to.equal(1);
-      expect(auto.stderr).to.include(`could not pull ${registry.host}/tests/nosuch:v1`);
-      expect(auto.stderr).to.include('is not in the tsbuild store');
+      expect(auto.stderr).to.include(`is not in the tsbuild store and pulling it failed: ${registry.host}/tests/nosuch:v1`);
       const forced = await runCli(['--root', root, 'build', '--pull', '-f', join(dir, 'ctx', 'Missing.Dockerfile'), join(dir, 'ctx')]);
       expect(forced.code).to.equal(1);
       expect(forced.stderr).to.not.include('is not in the tsbuild store');

@@ -7,6 +7,7 @@ import type { KeyIndex, LayerRef } from '../cache/key-index.js';
 import { DockerfileError, TsbuildError } from '../lib/errors.js';
 import type { Instruction } from '../parser/instructions/index.js';
 import type { DispatchedInstruction } from './dispatch.js';
+import type { ImportedCache, UsedStep } from './imported-cache.js';
 import { LineSplitter, type BuildEvent, type StepEventBase } from './scheduler-events.js';
 import { resolveKeyInputs, type InputDigests } from './scheduler-inputs.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -18,6 +19,10 @@ export interface StepRun {
   readonly dispatchContext: DispatchContext;
   readonly digests: InputDigests;
   readonly index: KeyIndex;
+  /** Records from `--cache-from` caches, consulted on a local miss. */
+  readonly imported?: ImportedCache;
+  /** Every step with a record (hit or executed), in the order they finished, for cache export. */
+  readonly used: UsedStep[];
   readonly content: ContentStore;
   readonly snapshots: SnapshotStore;
   readonly noCache: boolean;
@@ -68,7 +73,8 @@ export async function runStep(run: StepRun, state: StageState, ins: Instruction,
       announced = true;
       run.emit({ type: 'step', phase: 'started', ...where, cached, metadataOnly, ...(missReason ? { missReason } : {}) });
     });
-    const next = withLayer(state, dispatched.state, outcome, key);
+    run.used.push({ stage: state.stageIndex, key, layer: outcome.layer, configChange: outcome.configChange });
+    const next = withLayer(state, dispatched.state, outcome.layer, key);
     run.emit({ type: 'step', phase: 'finished', ...where, cached, metadataOnly, durationMs: Date.now() - started });
     return next;
   } catch (error) {
@@ -92,7 +98,7 @@ interface PendingStep {
  * The step's layer from the cache, or from running it. A miss takes the key's build lock and looks
  * again, so two builds sharing the root run the same step once and the second one reuses it.
  */
-async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cached: boolean, missReason?: readonly string[]) => void): Promise<LayerRef | null> {
+async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cached: boolean, missReason?: readonly string[]) => void): Promise<FoundRecord> {
   const useCache = !run.noCache && !run.noCacheStages.has(step.state.stageIndex);
   const early = useCache ? await lookup(run, step.key, step.stepIdentity) : undefined;
   if (early !== undefined) return hit(run, early, onStart);
@@ -104,17 +110,23 @@ async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cache
     onStart(false, run.explainMisses ? await missReason(run, step.stepIdentity, input, useCache) : undefined);
     run.counts.misses++;
     const layer = await executeStep(run, step.state, step.dispatched, step.where);
-    await run.index.put({ key: step.key, layer, configChange: configChange(step.state, step.dispatched.state), input, stepIdentity: step.stepIdentity });
-    return layer;
+    const change = configChange(step.state, step.dispatched.state);
+    await run.index.put({ key: step.key, layer, configChange: change, input, stepIdentity: step.stepIdentity });
+    return { layer, configChange: change };
   } finally {
     await lock.release();
   }
 }
 
-function hit(run: StepRun, record: { layer: LayerRef | null }, onStart: (cached: boolean) => void): LayerRef | null {
+interface FoundRecord {
+  readonly layer: LayerRef | null;
+  readonly configChange: Json;
+}
+
+function hit(run: StepRun, record: FoundRecord, onStart: (cached: boolean) => void): FoundRecord {
   onStart(true);
   run.counts.hits++;
-  return record.layer;
+  return record;
 }
 
 /** What changed since the last record of this step (same stage, position and kind). */
@@ -126,22 +138,29 @@ async function missReason(run: StepRun, stepIdentity: string, input: Json, useCa
   return lines.length > 0 ? lines : ['the record was removed or its layer is missing'];
 }
 
-/** A usable record: its layer blob must still be in the store (else the step runs again). */
-async function lookup(run: StepRun, key: string, stepIdentity: string): Promise<{ layer: LayerRef | null } | undefined> {
+/**
+ * A usable record: a local one whose layer blob is still in the store, else one from an imported
+ * cache (its blob is fetched later, when needed); undefined when the step must run.
+ */
+async function lookup(run: StepRun, key: string, stepIdentity: string): Promise<FoundRecord | undefined> {
   const record = await run.index.get(key);
-  if (record === undefined) return undefined;
-  if (record.layer !== null) {
-    // Leased before the check, so a prune that starts now keeps it until the image is written.
-    await run.snapshots.protect([record.layer]);
-    // Re-hashed, not only looked for: a blob damaged on disk must be a miss, never a result
-    // (a damaged copy is removed, so the step runs again and stores it anew).
-    if ((await run.content.verifyBlob(record.layer.digest)) !== 'ok') return undefined;
+  if (record !== undefined && (record.layer === null || (await layerUsable(run, record.layer)))) {
+    await run.index.touch(key, stepIdentity);
+    return { layer: record.layer, configChange: record.configChange };
   }
-  await run.index.touch(key, stepIdentity);
-  return { layer: record.layer };
+  return run.imported?.get(key);
+}
+
+async function layerUsable(run: StepRun, layer: LayerRef): Promise<boolean> {
+  // Leased before the check, so a prune that starts now keeps it until the image is written.
+  await run.snapshots.protect([layer]);
+  // Re-hashed, not only looked for: a blob damaged on disk must be a miss, never a result
+  // (a damaged copy is removed, so the step runs again and stores it anew).
+  return (await run.content.verifyBlob(layer.digest)) === 'ok';
 }
 
 async function executeStep(run: StepRun, state: StageState, dispatched: DispatchedInstruction, where: StepEventBase): Promise<LayerRef | null> {
+  await run.imported?.materialize(state.layers, run.signal);
   const rootfs = await run.snapshots.prepareStepRootfs(state.layers, run.signal);
   const opened: SourceTree[] = [];
   const stdout = new LineSplitter((line) => run.emit({ type: 'log', ...where, stream: 'stdout', line }));

@@ -12,6 +12,7 @@ import type { BuildPlan, PlannedStage } from '../parser/plan.js';
 import type { BuildWarning } from '../parser/warnings.js';
 import type { BaseImage, BaseImageSource } from './base-image.js';
 import { dispatchInstruction, onbuildTriggers, type DispatchedInstruction } from './dispatch.js';
+import type { ImportedCache, UsedStep } from './imported-cache.js';
 import type { Platform } from './image-config.js';
 import type { NetworkMode, Sandbox } from './sandbox/types.js';
 import type { BuildEventListener } from './scheduler-events.js';
@@ -30,6 +31,8 @@ export interface SchedulerOptions {
   readonly images: BaseImageSource;
   readonly snapshots: SnapshotStore;
   readonly index: KeyIndex;
+  /** Records from `--cache-from` caches, consulted on a local miss (see imported-cache.ts). */
+  readonly imported?: ImportedCache;
   readonly content: ContentStore;
   /** The build context folder, and the content digests of what steps select from it. */
   readonly contextDir: string;
@@ -67,6 +70,8 @@ export interface SchedulerResult {
   readonly cache: { readonly hits: number; readonly misses: number };
   /** Findings made while dispatching (UndefinedVar…), in the order they were made. */
   readonly warnings: readonly BuildWarning[];
+  /** Every step that has a cache record (hit or executed), for exporting the cache. */
+  readonly used: readonly UsedStep[];
 }
 
 export function abortedError(): TsbuildError {
@@ -132,6 +137,7 @@ class StageRunner {
   private readonly done = new Map<number, StageState>();
   private readonly warnings: BuildWarning[] = [];
   private readonly counts = { hits: 0, misses: 0 };
+  private readonly used: UsedStep[] = [];
   private readonly run: StepRun;
 
   constructor(private readonly options: SchedulerOptions, private readonly images: ReadonlyMap<string, BaseImage>, signal: AbortSignal) {
@@ -153,6 +159,8 @@ class StageRunner {
         },
       },
       index: options.index,
+      ...(options.imported ? { imported: options.imported } : {}),
+      used: this.used,
       content: options.content,
       snapshots: options.snapshots,
       noCache: options.noCache ?? false,
@@ -184,7 +192,7 @@ class StageRunner {
   result(target: number): SchedulerResult {
     const state = this.done.get(target);
     if (state === undefined) throw new TsbuildError('E_PLAN', `the target stage ${target} did not run`);
-    return { stages: new Map(this.done), target: state, cache: { ...this.counts }, warnings: [...this.warnings] };
+    return { stages: new Map(this.done), target: state, cache: { ...this.counts }, warnings: [...this.warnings], used: [...this.used] };
   }
 
   private final(index: number): Promise<StageState> {
@@ -225,6 +233,7 @@ class StageRunner {
   private async openSource(input: Exclude<StepInput, { source: 'context' | 'url' }>, signal: AbortSignal, stageIndexOf: (name: string) => number | undefined) {
     const stage = input.source === 'stage' ? input.stageIndex : stageIndexOf(input.ref);
     const layers = stage !== undefined ? (await this.final(stage)).layers : this.image((input as { ref: string }).ref).layers;
+    await this.options.imported?.materialize(layers, signal);
     return this.options.snapshots.openTree(layers, signal);
   }
 }

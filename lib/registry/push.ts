@@ -10,6 +10,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { tempFileName } from '../../cache/atomic-file.js';
+import type { LayerRef } from '../../cache/key-index.js';
 import { UsageError } from '../errors.js';
 import { ociManifest, serializeManifest, type Descriptor } from '../image/manifest.js';
 import { MediaTypes } from '../image/media-types.js';
@@ -69,8 +70,8 @@ async function pushLayer(store: ImageStore, repository: Repository, layer: Store
   }
 }
 
-/** Gzips the stored (verified) layer into `file`, hashing what is written. */
-async function compressLayer(store: ImageStore, layer: StoredLayer, file: string): Promise<{ digest: string; size: number }> {
+/** Gzips the stored (verified) layer into `file`, hashing what is written (also used by cache export). */
+export async function compressLayer(store: Pick<ImageStore, 'content'>, layer: LayerRef, file: string): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   const counter = new Transform({

@@ -46,6 +46,7 @@ export async function writeBuildOutputs(store: ImageStore, image: StoredImage, s
 }
 
 async function writeOutput(store: ImageStore, image: StoredImage, spec: OutputSpec, context: OutputContext): Promise<{ image: ExportedImage; names: readonly string[] } | undefined> {
+  if (spec.type === 'registry' || spec.type === 'image') return undefined; // stored already; pushing is registry-push.ts
   const dest = spec.dest === '-' ? '-' : resolve(context.cwd, spec.dest);
   const toSink = <T>(write: (sink: Writable) => Promise<T>): Promise<T> =>
     dest === '-' ? write(keepOpen(requireNonTerminal(context.stdout, 'the output'))) : mkdir(dirname(dest), { recursive: true }).then(() => writeFileVia(dest, write));

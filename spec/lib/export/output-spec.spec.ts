@@ -11,13 +11,23 @@ describe('lib/export -o/--output values', () => {
     expect(parseOutputSpec('type=tar,dest=-')).to.deep.equal({ type: 'tar', dest: '-', tar: true, compression: 'none' });
   });
 
+  it('reads type=registry (always pushes) and type=image (pushes with push=true), with names', () => {
+    expect(parseOutputSpec('type=registry')).to.deep.include({ type: 'registry', push: true });
+    expect(parseOutputSpec('type=registry,name=reg:5000/app:v1')).to.deep.include({ push: true, names: ['reg:5000/app:v1'] });
+    expect(parseOutputSpec('type=image,name=app:v2,push=true')).to.deep.include({ type: 'image', push: true, names: ['app:v2'] });
+    expect(parseOutputSpec('type=image')).to.deep.include({ type: 'image', push: false });
+  });
+
   it('has the shorthands: a path means type=local, `-` a tar on stdout', () => {
     expect(parseOutputSpec('outdir')).to.deep.include({ type: 'local', dest: 'outdir' });
     expect(parseOutputSpec('-')).to.deep.include({ type: 'tar', dest: '-' });
   });
 
   for (const [text, pattern] of [
-    ['type=registry,dest=x', /type must be one of/],
+    ['type=registry,dest=x', /takes name=REF, not dest/],
+    ['type=registry,push=false', /always pushes/],
+    ['type=image,push=maybe', /true or false/],
+    ['type=gha,dest=x', /type must be one of/],
     ['type=docker', /dest is required/],
     ['type=docker,dest=x,color=red', /unknown key "color"/],
     ['type=local,dest=-', /needs a folder/],

@@ -31,6 +31,8 @@ export { openRoot, rootLayout, type RootLayout } from '../cache/root.js';
 export { pullImage, type PullOptions, type PullResult } from './registry/pull.js';
 /** Push a stored image to a registry under a tag: `pushImage(store, 'registry.example.com/app:1')`. */
 export { pushImage, type PushOptions, type PushResult } from './registry/push.js';
+export { parseCacheFrom, parseCacheTo, type CacheExportSpec, type CacheImportSpec } from './build-cache/cache-spec.js';
+export type { PullPolicy } from './build-images.js';
 /** Write images as one `docker save` (format `docker`) or OCI layout (format `oci`) tar into a stream. */
 export { writeImageArchive, type ArchiveFormat, type ArchiveOptions, type ArchiveResult, type NamedImage } from './export/write-archive.js';
 /** Read a `docker save` or OCI layout tar from a stream into the store, as `docker load` does. */

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { parseCacheFrom, parseCacheTo } from '../../../lib/build-cache/cache-spec.js';
 import { build, type BuildEvent, type BuildOptions, type BuildResult } from '../../../lib/build.js';
 import { ContentStore } from '../../../cache/content-store.js';
+import { KeyIndex } from '../../../cache/key-index.js';
+import { ImageStore } from '../../../lib/store/image-store.js';
 import { rootLayout } from '../../../cache/root.js';
 import { pushImage } from '../../../lib/registry/push.js';
 import { BUSYBOX_TAG } from '../../support/busybox-image.js';
@@ -132,9 +134,45 @@ describe('lib/build-cache through a registry and a folder [server][root]', funct
     expect(error?.message).to.match(/^cannot export the build cache to 127\.0\.0\.1:1\/tests\/down:cache: /);
   });
 
+  it('[server] a damaged layer in a cache folder fails the build with an integrity error naming the cache', async () => {
+    const dir = join(fixture!.dir, 'damaged-cache');
+    await buildFresh({ cacheTo: [parseCacheTo(`type=local,dest=${dir}`, '/')] });
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(dir, 'blobs', index.manifests[0].digest.replace(':', '/')), 'utf8'));
+    const layerPath = join(dir, 'blobs', manifest.layers[0].digest.replace(':', '/'));
+    const bytes = await readFile(layerPath);
+    bytes[bytes.length - 10] ^= 0xff;
+    await writeFile(layerPath, bytes);
+    let error: Error | undefined;
+    const damaged = await buildFresh({ cacheFrom: [parseCacheFrom(`type=local,src=${dir}`, '/')] }).catch((caught: Error) => (error = caught));
+    expect(damaged).to.be.instanceOf(Error);
+    expect(error?.message).to.include(`local folder ${dir}`);
+    expect(error?.message).to.match(/digest mismatch|not valid gzip|does not match/);
+  });
+
+  it('[server] keys start from the pulled manifest digest, not the tag: a tag moved to another image misses', async () => {
+    const moving = `${fixture!.registry.host}/tests/busybox:moving`;
+    await fixture!.source.tag(BUSYBOX_TAG, moving);
+    await pushImage(fixture!.source, moving);
+    const text = `FROM ${moving}\nRUN echo one > /one\n`;
+    const root = join(fixture!.dir, 'moving-root');
+    const first = await build({ context, dockerfileText: text, root });
+    const parents: unknown[] = [];
+    for await (const entry of new KeyIndex(rootLayout(root)).entries()) parents.push((entry.record?.input as { parent?: unknown }).parent);
+    const store = await ImageStore.open(rootLayout(root));
+    expect(parents).to.deep.equal([(await store.resolve(moving)).manifestDigest]);
+    // The tag now names the image just built: with pull 'always' the build starts from it, and misses.
+    const source = store;
+    await source.tag(first.imageId, moving);
+    await pushImage(source, moving);
+    const again = await build({ context, dockerfileText: text, root, pull: 'always' });
+    expect(again.cache).to.deep.equal({ hits: 0, misses: 1 });
+    const same = await build({ context, dockerfileText: text, root, pull: 'never' });
+    expect(same.cache).to.deep.equal({ hits: 1, misses: 0 });
+  });
+
   async function layerOfBuilderRun(root: string): Promise<string> {
     // The builder stage's only layer on top of the base: the first build's record for its RUN.
-    const { KeyIndex } = await import('../../../cache/key-index.js');
     const index = new KeyIndex(rootLayout(root));
     for await (const entry of index.entries()) {
       const input = entry.record?.input as { op?: { args?: string[] } } | undefined;

@@ -3,10 +3,12 @@
 // same image; a fresh root built from a cache folder prints CACHED for every step; a push or
 // cache ref that cannot work fails with a message naming it.
 import { expect } from 'chai';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSYBOX_TAG } from '../../support/busybox-image.js';
-import { registryAvailable } from '../../support/registry-server.js';
+import { importBusybox } from '../../support/busybox-image.js';
+import { registryAvailable, startRegistry, type RegistryServer } from '../../support/registry-server.js';
 import { runCli } from '../../support/run-cli.js';
 import { startBusyboxRegistry, type BusyboxRegistry } from '../registry/registry-fixture.js';
 
@@ -82,5 +84,46 @@ describe('tsbuild build --push and caches [server][root]', function () {
     const down = await runCli(['--root', root('cache-c'), 'build', '-q', '--cache-to', 'type=registry,ref=127.0.0.1:1/tests/cache:c', context]);
     expect(down.code).to.equal(1);
     expect(down.stderr).to.include('cannot export the build cache to 127.0.0.1:1/tests/cache:c');
+  });
+});
+
+describe('tsbuild build caches through a TLS registry with basic auth [server][root]', function () {
+  this.timeout(180_000);
+  let registry: RegistryServer | undefined;
+  let dir: string;
+  let env: Record<string, string>;
+
+  before(async function () {
+    if (!registryAvailable()) this.skip();
+    registry = await startRegistry({ tls: true, users: { ci: 'ci pass' } });
+    dir = await mkdtemp(join(tmpdir(), 'tsbuild-build-cache-tls-'));
+    env = { HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'docker'), TSBUILD_REGISTRY_CA_FILES: registry.caFile as string };
+    await importBusybox(join(dir, 'source'));
+    await mkdir(join(dir, 'ctx'));
+    await writeFile(join(dir, 'ctx', 'Dockerfile'), `FROM ${registry.host}/ci/base:v1\nRUN date +%s%N > /stamp\n`);
+  });
+  after(async () => {
+    await registry?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const cli = (root: string, args: string[], stdin?: string) => runCli(['--root', join(dir, root), ...args], { env, ...(stdin !== undefined ? { stdin } : {}) });
+
+  it('[server] refuses an export without credentials; after login, a fresh root reuses the cache from the registry', async () => {
+    const base = `${registry!.host}/ci/base:v1`;
+    const cache = `${registry!.host}/ci/cache:main`;
+    expect((await cli('source', ['login', '-u', 'ci', '--password-stdin', registry!.host], 'ci pass\n')).code).to.equal(0);
+    expect((await cli('source', ['tag', BUSYBOX_TAG, base])).code).to.equal(0);
+    expect((await cli('source', ['push', base])).code).to.equal(0);
+    const first = await cli('a', ['build', '-q', '--cache-to', `type=registry,ref=${cache}`, join(dir, 'ctx')]);
+    expect(first.code, first.stderr).to.equal(0);
+    const second = await cli('b', ['build', '-q', '--cache-from', cache, join(dir, 'ctx')]);
+    expect(second.code, second.stderr).to.equal(0);
+    // The RUN writes the time: the same ID means it was reused, not run again.
+    expect(second.stdout).to.equal(first.stdout);
+    expect((await cli('b', ['logout', registry!.host])).code).to.equal(0);
+    const refused = await cli('b', ['build', '-q', '--cache-to', `type=registry,ref=${registry!.host}/ci/other:x`, join(dir, 'ctx')]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include(`cannot export the build cache to ${registry!.host}/ci/other:x: ${registry!.host}: authentication required`);
   });
 });

@@ -53,7 +53,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const say = (line: string): unknown => quiet || progress.mode === 'json' || io.stderr.write(`${line}\n`);
+    const say = (line: string): unknown => quiet || progress.mode === 'json' || (progress.say ? progress.say(line) : io.stderr.write(`${line}\n`));
     const built = await build({
       context,
       ...(file !== undefined ? { dockerfile: file } : {}),

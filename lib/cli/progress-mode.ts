@@ -15,6 +15,8 @@ export interface BuildProgress {
   readonly onEvent?: BuildEventListener;
   /** Ends a live view (final frame); nothing for the line-based modes. */
   finish(): void;
+  /** Writes a status line that is not a step (above the live view in tty mode). */
+  say?(line: string): void;
 }
 
 export function progressMode(requested: string, quietFlag: boolean, stderrIsTty: boolean): ProgressMode {
@@ -31,7 +33,7 @@ export function progressFor(parsed: ParsedFlags, io: CliIO): BuildProgress {
   if (mode === 'json') return { mode, onEvent: progressJsonWriter(io.stderr), finish: nothing };
   if (mode === 'tty') {
     const live = progressTty(stderr);
-    return { mode, onEvent: live.onEvent, finish: () => live.finish() };
+    return { mode, onEvent: live.onEvent, finish: () => live.finish(), say: (line) => live.say(line) };
   }
   return { mode, finish: nothing };
 }

@@ -24,6 +24,8 @@ export interface LiveProgress {
   readonly onEvent: BuildEventListener;
   /** Draws the final view and stops redrawing; call once, whether the build succeeded or not. */
   finish(): void;
+  /** A line above the live view (pulls, cache transfers), which is redrawn under it. */
+  say(line: string): void;
 }
 
 /** The live view on `out`, which should be a terminal (`columns` is read to clip rows). */
@@ -43,6 +45,11 @@ export function progressTty(out: Writable & { columns?: number }, now: () => num
     finish: () => {
       clearInterval(timer);
       draw(true);
+      drawnLines = 0; // the final view stays; later lines go under it
+    },
+    say: (line: string) => {
+      out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${line}\n`);
+      drawnLines = 0;
     },
   };
 }

@@ -60,6 +60,20 @@ describe('build progress', () => {
     expect(view).to.include(' => make: *** [all] Error 2\n => ERROR: process exited with status 2');
   });
 
+  it('tty prints status lines above the live view, and under the final view once finished', () => {
+    const out = capture();
+    const live = progressTty(out.stream, () => 0);
+    live.say('pulling busybox');
+    live.onEvent({ ...started });
+    live.finish();
+    live.say('pushing app');
+    const text = out.text();
+    expect(text.startsWith('\x1b[Jpulling busybox\n')).to.equal(true);
+    // After the final frame nothing moves the cursor up: the view stays and the line follows it.
+    expect(text.endsWith('\x1b[Jpushing app\n')).to.equal(true);
+    expect(text.slice(0, text.lastIndexOf('\x1b[J')).endsWith('\n')).to.equal(true);
+  });
+
   describe('through the CLI [root]', function () {
     this.timeout(120_000);
     let root: string;

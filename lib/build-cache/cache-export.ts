@@ -7,7 +7,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempFileName } from '../../cache/atomic-file.js';
 import type { LayerRef } from '../../cache/key-index.js';
-import type { ImportedCache, UsedStep } from '../../executor/imported-cache.js';
+import type { UsedStep } from '../../executor/imported-cache.js';
 import type { BuildPlan, PlannedStage } from '../../parser/plan.js';
 import { ociManifest, serializeManifest, type Descriptor } from '../image/manifest.js';
 import { MediaTypes } from '../image/media-types.js';
@@ -15,6 +15,7 @@ import type { Registry } from '../registry/client.js';
 import { mapLimit } from '../registry/limit.js';
 import { compressLayer } from '../registry/push.js';
 import type { ImageStore } from '../store/image-store.js';
+import type { ImportedCaches } from './cache-import.js';
 import { cacheWriter, type CacheWriter } from './cache-locations.js';
 import type { CacheExportSpec } from './cache-spec.js';
 import { SCHEMA } from '../../cache/cache-key.js';
@@ -23,7 +24,7 @@ import { CACHE_CONFIG_TYPE, serializeDescription, type CacheDescription, type Ca
 export interface CacheExportDeps {
   readonly store: ImageStore;
   readonly registry: Registry;
-  readonly imported?: ImportedCache;
+  readonly imported?: ImportedCaches;
   readonly signal?: AbortSignal;
 }
 
@@ -49,10 +50,14 @@ export function exportedStages(plan: BuildPlan, mode: 'min' | 'max'): Set<number
 
 export async function exportCache(spec: CacheExportSpec, steps: readonly UsedStep[], stages: ReadonlySet<number>, deps: CacheExportDeps): Promise<CacheExportResult> {
   const { records, layers } = selectRecords(steps, stages);
-  await deps.imported?.materialize(layers, deps.signal);
   const writer = cacheWriter(spec, deps.registry);
   let uploaded = 0;
   const blobs = await mapLimit(layers, 3, async (layer) => {
+    // A layer still remote (an imported hit nobody needed) that the destination holds already,
+    // typically when --cache-from and --cache-to name the same ref, is not fetched to be re-sent.
+    const remote = await deps.imported?.remoteBlob(layer);
+    if (remote !== undefined && (await writer.hasBlob(remote))) return remote;
+    await deps.imported?.materialize([layer], deps.signal);
     const sent = await sendLayer(deps.store, writer, layer);
     if (sent.uploaded) uploaded++;
     return sent.descriptor;

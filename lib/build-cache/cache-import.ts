@@ -67,6 +67,16 @@ export class ImportedCaches implements ImportedCache {
     return { layer: record.layer, configChange: record.configChange };
   }
 
+  /**
+   * The exported blob an imported layer came as, while the layer is not local: an export to a
+   * place that has that blob already can name it without fetching the layer.
+   */
+  async remoteBlob(layer: LayerRef): Promise<Descriptor | undefined> {
+    const record = this.byLayer.get(layer.digest)?.[0];
+    if (record === undefined || (await this.deps.content.has(layer.digest))) return undefined;
+    return record.blob ?? undefined;
+  }
+
   async materialize(layers: readonly LayerRef[], signal?: AbortSignal): Promise<void> {
     const wanted = new Map<string, SourcedRecord>();
     for (const layer of layers) {

@@ -18,7 +18,9 @@ export type CacheExportSpec = CacheLocation & {
 };
 
 const FROM_KEYS = new Set(['type', 'ref', 'src']);
-const TO_KEYS = new Set(['type', 'ref', 'dest', 'mode', 'ignore-error']);
+const TO_KEYS = new Set(['type', 'ref', 'dest', 'mode', 'ignore-error', 'oci-mediatypes', 'image-manifest']);
+/** buildx keys whose `true` is what tsbuild writes anyway (an OCI image manifest); `false` cannot be had. */
+const ALWAYS_TRUE = ['oci-mediatypes', 'image-manifest'];
 
 export function parseCacheFrom(text: string, cwd: string): CacheImportSpec {
   if (!text.includes('=')) return { type: 'registry', ref: cacheRef(text, text, '--cache-from') };
@@ -30,6 +32,9 @@ export function parseCacheTo(text: string, cwd: string): CacheExportSpec {
   const fields = cacheFields(text, TO_KEYS, '--cache-to');
   const mode = fields.get('mode') ?? 'min';
   if (mode !== 'min' && mode !== 'max') throw new UsageError(`invalid --cache-to "${text}": mode must be min or max`);
+  for (const key of ALWAYS_TRUE) {
+    if ((fields.get(key) ?? 'true') !== 'true') throw new UsageError(`invalid --cache-to "${text}": only ${key}=true is supported (the cache is always an OCI image manifest)`);
+  }
   const ignoreError = fields.get('ignore-error') ?? 'false';
   if (ignoreError !== 'true' && ignoreError !== 'false') throw new UsageError(`invalid --cache-to "${text}": ignore-error must be true or false`);
   return { ...location(text, fields, 'dest', cwd, '--cache-to'), mode, ignoreError: ignoreError === 'true' };

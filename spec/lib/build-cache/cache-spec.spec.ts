@@ -5,6 +5,7 @@ describe('lib/build-cache --cache-to / --cache-from values', () => {
   it('reads registry refs in full form, with mode min by default', () => {
     expect(parseCacheTo('type=registry,ref=reg:5000/app/cache', '/w')).to.deep.equal({ type: 'registry', ref: 'reg:5000/app/cache:latest', mode: 'min', ignoreError: false });
     expect(parseCacheTo('type=registry,ref=app:buildcache,mode=max,ignore-error=true', '/w')).to.deep.equal({ type: 'registry', ref: 'docker.io/library/app:buildcache', mode: 'max', ignoreError: true });
+    expect(parseCacheTo('type=registry,ref=a,image-manifest=true,oci-mediatypes=true', '/w')).to.deep.include({ ref: 'docker.io/library/a:latest' });
     expect(parseCacheFrom('type=registry,ref=reg:5000/app:c', '/w')).to.deep.equal({ type: 'registry', ref: 'reg:5000/app:c' });
   });
 
@@ -23,6 +24,7 @@ describe('lib/build-cache --cache-to / --cache-from values', () => {
     ['type=gha', /type must be registry or local \(gha is not supported\)/],
     ['type=registry,ref=a,mode=all', /mode must be min or max/],
     ['type=registry,ref=a,ignore-error=yes', /true or false/],
+    ['type=registry,ref=a,oci-mediatypes=false', /only oci-mediatypes=true is supported/],
   ] as const) {
     it(`refuses --cache-to ${text}`, () => {
       expect(() => parseCacheTo(text, '/w')).to.throw(pattern);

@@ -95,6 +95,19 @@ describe('lib/build-cache through a registry and a folder [server][root]', funct
     console.log(`      (fresh root: cold build with cache export ${cold} ms, build from the registry cache ${elapsed} ms)`);
   });
 
+  it('[server] cache-from and cache-to the same ref: the re-export names layers the registry has without fetching them', async () => {
+    const ref = `${fixture!.registry.host}/tests/cache:same`;
+    const first = await buildFresh({ cacheTo: [parseCacheTo(`type=registry,ref=${ref},mode=max`, '/')] });
+    const second = await buildFresh({ cacheFrom: [parseCacheFrom(ref, '/')], cacheTo: [parseCacheTo(`type=registry,ref=${ref},mode=max`, '/')] });
+    expect(allCached(second)).to.equal(true);
+    const builderLayer = await layerOfBuilderRun(first.root);
+    expect(await new ContentStore(rootLayout(second.root)).has(builderLayer)).to.equal(false);
+    // The cache written by the second build still serves every step to a third root.
+    const third = await buildFresh({ cacheFrom: [parseCacheFrom(ref, '/')] });
+    expect(allCached(third)).to.equal(true);
+    expect(third.result.imageId).to.equal(first.result.imageId);
+  });
+
   it('[server] mode=min exports only the final image’s steps: the builder stage runs again, the rest is reused', async () => {
     const ref = `${fixture!.registry.host}/tests/cache:min`;
     const first = await buildFresh({ cacheTo: [parseCacheTo(`type=registry,ref=${ref}`, '/')] });

@@ -100,6 +100,7 @@ export class ImportedCaches implements ImportedCache {
     const blob = record.blob!;
     await this.deps.lease.protect([layer.digest]);
     if ((await this.deps.content.verifyBlob(layer.digest)) !== 'ok') {
+      this.deps.onStatus?.(`fetching cached layer ${blob.digest} (${blob.size} bytes) from ${record.where}`);
       const body = await record.reader.openBlob(blob);
       await this.deps.content.ingest(uncompressedLayer(body, blob, record.where), { expectedDigest: layer.diffId, lease: this.deps.lease }).catch((error: unknown) => {
         (body as { destroy?: () => void }).destroy?.();

@@ -7,6 +7,7 @@ import { isAbsolute } from 'node:path';
 import type { ContainerConfig, HealthConfig } from '../../executor/image-config.js';
 import { parseGoDuration } from '../../parser/durations.js';
 import { UsageError } from '../errors.js';
+import type { PortRequest } from './port-spec.js';
 
 /** The PATH Docker gives a Linux container whose env has none. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -35,6 +36,8 @@ export interface RunOptions {
   readonly health?: HealthOverrides;
   readonly stopSignal?: string;
   readonly stopTimeoutSeconds?: number;
+  /** `-p` requests; with --network host they are kept in the config but not published (Docker's rule). */
+  readonly ports?: readonly PortRequest[];
 }
 
 /** `--health-*` flags; durations as Go duration strings. */
@@ -63,6 +66,8 @@ export interface LaunchConfig {
   readonly healthcheck?: HealthConfig;
   readonly stopSignal: string;
   readonly stopTimeoutSeconds: number;
+  /** Absent in states written before ports could be published. */
+  readonly ports?: readonly PortRequest[];
 }
 
 /** Docker's combination: entrypoint then command; an empty result is "no command specified". */
@@ -160,6 +165,7 @@ export function launchConfig(config: ContainerConfig, options: RunOptions, hostn
     ...(healthcheck ? { healthcheck } : {}),
     stopSignal: normalizeSignal(options.stopSignal ?? (config.StopSignal || 'SIGTERM')),
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+    ports: options.ports ?? [],
   };
 }
 

@@ -16,10 +16,13 @@ import { pruneCommand } from './prune.js';
 import { psCommand } from './ps.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
+import { restartCommand } from './restart.js';
 import { rmCommand } from './rm.js';
 import { rmiCommand } from './rmi.js';
 import { runCommand } from './run.js';
 import { saveCommand } from './save.js';
+import { startCommand } from './start.js';
+import { stopCommand } from './stop.js';
 import { tagCommand } from './tag.js';
 import { verifyCommand } from './verify.js';
 
@@ -40,10 +43,13 @@ export const commands: readonly Command[] = [
   psCommand,
   pullCommand,
   pushCommand,
+  restartCommand,
   rmCommand,
   rmiCommand,
   runCommand,
   saveCommand,
+  startCommand,
+  stopCommand,
   tagCommand,
   verifyCommand,
 ];

@@ -99,6 +99,20 @@ export function containerEnv(imageEnv: readonly string[], runEnv: readonly strin
   return env;
 }
 
+/**
+ * What `exec` gives its process, as Docker does: the container's environment, TERM=xterm with -t
+ * when the container has none, then the exec's own -e entries replacing by key.
+ */
+export function execEnv(containerEnv: readonly string[], execEntries: readonly string[], tty: boolean, callerEnv: Readonly<Record<string, string | undefined>>): string[] {
+  const env = [...containerEnv];
+  if (tty && !env.some((entry) => entry.startsWith('TERM='))) env.push('TERM=xterm');
+  for (const entry of execEntries) {
+    if (entry.includes('=')) replaceOrAppend(env, entry);
+    else if (callerEnv[entry] !== undefined) replaceOrAppend(env, `${entry}=${callerEnv[entry]}`);
+  }
+  return env;
+}
+
 /** `--env-file`: KEY=VALUE lines, `#` comments and blank lines skipped, `KEY` alone as with -e. */
 export function parseEnvFile(text: string): string[] {
   return text.split(/\r?\n/).map((line) => line.replace(/^\s+/, '')).filter((line) => line !== '' && !line.startsWith('#'));

@@ -9,16 +9,13 @@ import { access, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findHostTool } from '../../executor/sandbox/host-tools.js';
 import type { TcpDialer } from './port-forward.js';
 
-const HOST_TOOLS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
-
 async function hostTool(name: string): Promise<string> {
-  for (const dir of HOST_TOOLS) {
-    const path = `${dir}/${name}`;
-    if (await access(path).then(() => true, () => false)) return path;
-  }
-  throw new Error(`publishing ports with --network none needs the host tool ${name} (Debian package util-linux)`);
+  const path = await findHostTool(name);
+  if (path === undefined) throw new Error(`publishing ports with --network none needs the host tool ${name} (Debian package util-linux)`);
+  return path;
 }
 
 export interface NetnsRelay {

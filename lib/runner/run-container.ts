@@ -152,7 +152,7 @@ function outcomeOf(run: Promise<{ exitCode: number }>): Promise<Outcome> {
 }
 
 /** Once the container's process is found: record its pid and start the health checks. */
-async function watchProcess(runtime: Runtime, writer: StateWriter, spec: RunSpec, io: StartIO, ports: ContainerPorts, finished: () => boolean): Promise<{ pid?: number; health?: HealthMonitor }> {
+async function watchProcess(writer: StateWriter, spec: RunSpec, io: StartIO, ports: ContainerPorts, finished: () => boolean): Promise<{ pid?: number; health?: HealthMonitor }> {
   const config = writer.record.Config;
   const pid = await waitForContainerPid(config.hostname, finished);
   if (pid === undefined || finished()) return {};
@@ -161,7 +161,7 @@ async function watchProcess(runtime: Runtime, writer: StateWriter, spec: RunSpec
   if (!config.healthcheck) return { pid };
   const health = new HealthMonitor({
     config: config.healthcheck,
-    probe: healthProbe(runtime.sandbox, spec),
+    probe: healthProbe(pid, spec),
     onResult: async (state, previous) => {
       await writer.update({ Health: state });
       io.onHealth?.(state, previous);
@@ -185,7 +185,7 @@ function launch(runtime: Runtime, writer: StateWriter, { mounted, ports }: Held,
   let finished = false;
   const stdio = { stdout: logTee(io.stdout, log), stderr: logTee(io.stderr, log), tty: config.tty, ...(io.stdin ? { stdin: io.stdin } : {}) };
   const run = started.then(() => runtime.sandbox.run(spec, stdio, kill.signal));
-  const watched = watchProcess(runtime, writer, spec, io, ports, () => finished);
+  const watched = watchProcess(writer, spec, io, ports, () => finished);
   const exited = outcomeOf(run).then(async (outcome) => {
     finished = true;
     await (await watched).health?.stop();

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { contextCommand } from './context.js';
 import { duCommand } from './du.js';
+import { execCommand } from './exec.js';
 import { exportCommand } from './export.js';
 import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
@@ -30,6 +31,7 @@ export const commands: readonly Command[] = [
   buildCommand,
   contextCommand,
   duCommand,
+  execCommand,
   exportCommand,
   historyCommand,
   imagesCommand,

@@ -68,13 +68,22 @@ export interface LaunchConfig {
   readonly stopTimeoutSeconds: number;
   /** Absent in states written before ports could be published. */
   readonly ports?: readonly PortRequest[];
+  /** The ENTRYPOINT and CMD that make up `args`, for inspect (absent in older states). */
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+}
+
+/** The container's ENTRYPOINT and CMD after run's arguments and --entrypoint (Docker's Config.Entrypoint/Cmd). */
+export function entrypointAndCmd(config: ContainerConfig, options: Pick<RunOptions, 'command' | 'entrypoint'>): { entrypoint: string[]; cmd: string[] } {
+  const entrypoint = options.entrypoint === undefined ? config.Entrypoint ?? [] : options.entrypoint === '' ? [] : [options.entrypoint];
+  const command = options.command !== undefined && options.command.length > 0 ? options.command : options.entrypoint === undefined ? config.Cmd ?? [] : [];
+  return { entrypoint: [...entrypoint], cmd: [...command] };
 }
 
 /** Docker's combination: entrypoint then command; an empty result is "no command specified". */
 export function containerArgs(config: ContainerConfig, options: Pick<RunOptions, 'command' | 'entrypoint'>): string[] {
-  const entrypoint = options.entrypoint === undefined ? config.Entrypoint ?? [] : options.entrypoint === '' ? [] : [options.entrypoint];
-  const command = options.command !== undefined && options.command.length > 0 ? options.command : options.entrypoint === undefined ? config.Cmd ?? [] : [];
-  const args = [...entrypoint, ...command];
+  const { entrypoint, cmd } = entrypointAndCmd(config, options);
+  const args = [...entrypoint, ...cmd];
   if (args.length === 0) throw new UsageError('no command specified');
   return args;
 }
@@ -180,6 +189,7 @@ export function launchConfig(config: ContainerConfig, options: RunOptions, hostn
     stopSignal: normalizeSignal(options.stopSignal ?? (config.StopSignal || 'SIGTERM')),
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
     ports: options.ports ?? [],
+    ...entrypointAndCmd(config, options),
   };
 }
 

@@ -22,12 +22,16 @@ function shownAddresses(hostIp: string, dualStack: boolean): string[] {
   return dualStack ? ['0.0.0.0', '::'] : ['0.0.0.0'];
 }
 
-function relayTcp(client: Socket, dial: TcpDialer, containerPort: number): void {
+function relayTcp(client: Socket, dial: TcpDialer, containerPort: number, open: Set<Socket>): void {
   const upstream = dial(containerPort);
+  open.add(client);
   const end = (): void => {
+    open.delete(client);
     client.destroy();
     upstream.destroy();
   };
+  client.on('close', end);
+  upstream.on('close', end);
   client.on('error', end);
   upstream.on('error', end);
   client.pipe(upstream);
@@ -108,7 +112,10 @@ export function needsRelay(request: PortRequest, sharesHostNetwork: boolean): bo
 export async function publishPorts(requests: readonly PortRequest[], sharesHostNetwork: boolean, dial: TcpDialer): Promise<PortPublisher> {
   const handles: (Server | UdpSocket)[] = [];
   const published: PublishedPort[] = [];
+  // Relayed connections end with the container (a server's close waits for them otherwise).
+  const open = new Set<Socket>();
   const close = async (): Promise<void> => {
+    for (const client of open) client.destroy();
     await Promise.all(handles.map((handle) => new Promise<void>((resolve) => ('bind' in handle ? handle.close(() => resolve()) : handle.close(() => resolve())))));
   };
   let current: PortRequest | undefined;
@@ -121,7 +128,7 @@ export async function publishPorts(requests: readonly PortRequest[], sharesHostN
       }
       const make = request.protocol === 'udp'
         ? (family: 4 | 6) => udpRelay(family, request.containerPort)
-        : () => createServer((client) => relayTcp(client, dial, request.containerPort));
+        : () => createServer((client) => relayTcp(client, dial, request.containerPort, open));
       const { handle, port, dualStack } = await listenEverywhere<Server | UdpSocket>(make, request);
       handles.push(handle);
       for (const hostIp of shownAddresses(request.hostIp, dualStack)) published.push({ ...request, hostIp, hostPort: port });

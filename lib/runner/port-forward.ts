@@ -6,6 +6,7 @@
 // helper inside the container's own network namespace with --network none).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { TsbuildError } from '../errors.js';
 import type { PortRequest, PublishedPort } from './port-spec.js';
 
 /** Opens a stream to the container's TCP port. */
@@ -136,7 +137,7 @@ export async function publishPorts(requests: readonly PortRequest[], sharesHostN
   } catch (error) {
     await close();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' && current !== undefined) throw new Error(`Bind for ${current.hostIp || '0.0.0.0'}:${current.hostPort} failed: port is already allocated`);
+    if (code === 'EADDRINUSE' && current !== undefined) throw new TsbuildError('E_STEP', `Bind for ${current.hostIp || '0.0.0.0'}:${current.hostPort} failed: port is already allocated`);
     throw error;
   }
   return { published, close };

@@ -4,15 +4,17 @@
 // the sandbox's staging root, where the host tools are mirrored (setup-script.ts). From there the
 // same final chain as a sandbox run applies the credentials and capability bounding set, installs
 // exactly the given environment and chroots into the sandbox's rootfs, found as the first process's
-// root directory. The new process is a member of the sandbox's pid namespace, so it sees (and dies
-// with) the sandbox's processes. It is not moved into the sandbox's cgroup.
+// root directory. The new process is a member of the sandbox's pid namespace and cgroups, so it
+// sees (and dies with) the sandbox's processes and counts toward its limits.
 //
 //   node → shell (stderr to the status pipe) → nsenter → [fork into the pid ns] → ENTER script
 //     → setpriv (gid, groups, caps) → env -i (the environment) → unshare --root --wd --setuid → argv
-import { readlink } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { TsbuildError } from '../../lib/errors.js';
 import { capabilityArgs } from './capabilities.js';
+import { cgroupMounts } from './cgroup-limits.js';
 import { shellQuote } from './command-line.js';
 import { detectPrivileges } from './host-privileges.js';
 import { findHostTool, findHostTools, type HostTools } from './host-tools.js';
@@ -42,11 +44,14 @@ exec "$@"
 
 /**
  * On the host, before nsenter: sends nsenter's own complaints to the status pipe (the ENTER script
- * gives stderr back) and closes every descriptor above 4 that node inherited without close-on-exec
+ * gives stderr back), joins the sandbox's cgroups (so its pids limit counts the command) and closes every descriptor above 4 that node inherited without close-on-exec
  * (dash cannot name descriptors above 9; bash is used when the host has it).
  */
 const LAUNCH_SCRIPT = String.raw`
 exec 4>&2 2>&3
+for file in $TSB_CGROUP_PROCS; do
+  echo $$ > "$file" || { printf 'cannot join the container cgroup %s\n' "$file" >&3; exit 125; }
+done
 cd /proc/self/fd || exit 125
 for fd in *; do
   case $fd in
@@ -84,6 +89,23 @@ async function sandboxRoot(pid: number): Promise<string> {
   return root;
 }
 
+/**
+ * The cgroup.procs files of the sandbox's own cgroups: those where its first process sits elsewhere
+ * than we do (a sandbox without a cgroup of its own has none). Paths contain no spaces (our names).
+ */
+async function sandboxCgroupProcs(pid: number): Promise<string[]> {
+  const parse = (text: string) => text.split('\n').filter(Boolean).map((line) => line.split(':') as [string, string, string]);
+  const [theirs, ours, mounts] = await Promise.all([readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => ''), readFile('/proc/self/cgroup', 'utf8'), cgroupMounts()]);
+  const own = new Map(parse(ours).map(([id, controllers, path]) => [`${id}:${controllers}`, path]));
+  const files: string[] = [];
+  for (const [id, controllers, path] of parse(theirs)) {
+    if (path === undefined || own.get(`${id}:${controllers}`) === path || !/^[A-Za-z0-9_./-]+$/.test(path)) continue;
+    const mount = controllers === '' ? mounts.find((m) => m.version === 2) : mounts.find((m) => m.version === 1 && controllers.split(',').every((c) => m.controllers.includes(c)));
+    if (mount !== undefined) files.push(join(mount.mountPoint, path, 'cgroup.procs'));
+  }
+  return files;
+}
+
 async function inOwnUserNamespace(pid: number): Promise<boolean> {
   const [theirs, ours] = await Promise.all([readlink(`/proc/${pid}/ns/user`).catch(() => ''), readlink('/proc/self/ns/user')]);
   return theirs !== '' && theirs !== ours;
@@ -107,7 +129,8 @@ async function enterCommand(pid: number, spec: EnterSpec, tty: boolean): Promise
   // --norc: bash reads ~/.bashrc when its stdin is a socket (node's pipes are), as if run by rshd.
   const shell = tools.shell.endsWith('/bash') ? [tools.shell, '--norc'] : [tools.shell];
   const argv = [...shell, '-c', LAUNCH_SCRIPT, 'tsbuild-enter', host.nsenter, ...namespaces, '--', ...shell, '-c', ENTER_SCRIPT, 'tsbuild-exec', String(beforeEnv.length), ...beforeEnv, ...afterEnv];
-  const env: Record<string, string> = { PATH: HOST_PATH, TSB_MULTIDIGIT_FDS: shell.length > 1 ? '1' : '', TSB_ENV_COUNT: String(spec.env.length) };
+  const cgroups = await sandboxCgroupProcs(pid);
+  const env: Record<string, string> = { PATH: HOST_PATH, TSB_MULTIDIGIT_FDS: shell.length > 1 ? '1' : '', TSB_CGROUP_PROCS: cgroups.join(' '), TSB_ENV_COUNT: String(spec.env.length) };
   spec.env.forEach((entry, i) => (env[`TSB_ENV_${i}`] = entry));
   if (!tty) return { file: argv[0]!, args: argv.slice(1), env };
   if (!tools.script) throw new TsbuildError('E_STEP', 'a terminal needs the host tool script (Debian package bsdutils)');

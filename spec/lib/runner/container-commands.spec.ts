@@ -74,8 +74,8 @@ describe('lib/runner container commands [root]', function () {
       await derive('probe:healthy', { Cmd: ['sleep', '60'], Healthcheck: { Test: ['CMD-SHELL', 'grep -q sleep /proc/1/cmdline && echo inside'], Interval: 300_000_000 } });
       expect((await cli('run', '-d', '--name', 'good', 'probe:healthy')).code).to.equal(0);
       expect((await cli('ps')).stdout).to.match(/Up .* \(health: starting\)\s+good\n/);
-      const took = await within(4000, async () => (await cli('inspect', '-f', '{{.State.Health.Status}}', 'good')).stdout === 'healthy\n');
-      expect(took).to.be.below(4000);
+      const took = await within(8000, async () => (await cli('inspect', '-f', '{{.State.Health.Status}}', 'good')).stdout === 'healthy\n');
+      expect(took).to.be.below(8000);
       expect((await cli('ps')).stdout).to.match(/Up .* \(healthy\)\s+good\n/);
       const health = (await inspect('good')).State.Health;
       expect(Object.keys(health)).to.deep.equal(['Status', 'FailingStreak', 'Log']);
@@ -87,9 +87,9 @@ describe('lib/runner container commands [root]', function () {
     it('turns unhealthy after --retries failures, keeping the last five results', async () => {
       await derive('probe:unhealthy', { Cmd: ['sleep', '60'], Healthcheck: { Test: ['CMD-SHELL', 'echo failing; exit 1'], Interval: 300_000_000, Retries: 2 } });
       expect((await cli('run', '-d', '--name', 'bad', 'probe:unhealthy')).code).to.equal(0);
-      await within(5000, async () => (await cli('inspect', '-f', '{{.State.Health.Status}}', 'bad')).stdout === 'unhealthy\n');
+      await within(10_000, async () => (await cli('inspect', '-f', '{{.State.Health.Status}}', 'bad')).stdout === 'unhealthy\n');
       expect((await cli('ps')).stdout).to.match(/Up .* \(unhealthy\)\s+bad\n/);
-      await within(5000, async () => (await inspect('bad')).State.Health.Log.length === 5);
+      await within(10_000, async () => (await inspect('bad')).State.Health.Log.length === 5);
       const health = (await inspect('bad')).State.Health;
       expect(health.FailingStreak).to.be.at.least(5);
       expect(health.Log.at(-1)).to.include({ ExitCode: 1, Output: 'failing\n' });

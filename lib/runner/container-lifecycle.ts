@@ -59,6 +59,18 @@ export async function stopContainer(runtime: Runtime, record: ContainerRecord, o
   }
 }
 
+/**
+ * Docker's kill: `signal` (SIGKILL by default) to the container's first process; for SIGKILL it
+ * waits until the container is recorded as exited, so the next command sees it stopped.
+ */
+export async function killContainer(runtime: Runtime, record: ContainerRecord, signal = 'SIGKILL'): Promise<void> {
+  const name = normalizeSignal(signal);
+  if (!isRunning(record)) throw new TsbuildError('E_USAGE', `cannot kill container: ${record.Name}: container ${record.Id} is not running`);
+  const pid = await containerPid(runtime, record.Id);
+  if (pid === 0 || !signalProcess(pid, name)) throw new TsbuildError('E_STEP', `cannot kill container: ${record.Name}: its process is not running`);
+  if (name === 'SIGKILL') await waitStopped(runtime, record.Id, 10_000);
+}
+
 /** Docker's start without -a: runs the container under a new monitor; a running one is left alone. */
 export async function startStopped(runtime: Runtime, root: string, record: ContainerRecord): Promise<void> {
   if (isRunning(record)) return;

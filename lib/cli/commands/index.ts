@@ -9,6 +9,7 @@ import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
+import { killCommand } from './kill.js';
 import { loadCommand } from './load.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
@@ -37,6 +38,7 @@ export const commands: readonly Command[] = [
   imagesCommand,
   importCommand,
   inspectCommand,
+  killCommand,
   loadCommand,
   loginCommand,
   logoutCommand,

@@ -128,6 +128,16 @@ describe('lib/runner container commands [root]', function () {
       expect(missing).to.include({ code: 1, stderr: 'Error response from daemon: No such container: nosuch\n' });
     });
 
+    it('kill sends SIGKILL (137) by default, and refuses a stopped container as docker does', async () => {
+      expect((await cli('run', '-d', '--name', 'victim', BUSYBOX, 'sleep', '30')).code).to.equal(0);
+      expect(await cli('kill', 'victim')).to.include({ code: 0, stdout: 'victim\n' });
+      expect((await inspect('victim')).State).to.include({ Status: 'exited', ExitCode: 137 });
+      const again = await cli('kill', 'victim');
+      expect(again.code).to.equal(1);
+      expect(again.stderr).to.match(/^Error response from daemon: cannot kill container: victim: container [0-9a-f]{64} is not running\n$/);
+      await cli('rm', 'victim');
+    });
+
     it('start runs a stopped container again on the same filesystem; restart stops and starts it', async () => {
       const command = 'echo run >> /runs; trap "exit 0" TERM; while :; do sleep 0.1; done';
       expect((await cli('run', '-d', '--name', 'again', BUSYBOX, 'sh', '-c', command)).code).to.equal(0);

@@ -14,6 +14,7 @@ import { loadCommand } from './load.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { logsCommand } from './logs.js';
+import { portCommand } from './port.js';
 import { pruneCommand } from './prune.js';
 import { psCommand } from './ps.js';
 import { pullCommand } from './pull.js';
@@ -43,6 +44,7 @@ export const commands: readonly Command[] = [
   loginCommand,
   logoutCommand,
   logsCommand,
+  portCommand,
   pruneCommand,
   psCommand,
   pullCommand,

@@ -200,6 +200,9 @@ describe('lib/runner container commands [root]', function () {
       const json = await inspect('web');
       expect(json.HostConfig.PortBindings).to.deep.equal({ '18079/tcp': [{ HostIp: '', HostPort: '18080' }] });
       expect(json.NetworkSettings.Ports['18079/tcp'][0]).to.deep.equal({ HostIp: '0.0.0.0', HostPort: '18080' });
+      expect((await cli('port', 'web')).stdout).to.equal('18079/tcp -> 0.0.0.0:18080\n18079/tcp -> [::]:18080\n');
+      expect((await cli('port', 'web', '18079')).stdout).to.equal('0.0.0.0:18080\n[::]:18080\n');
+      expect(await cli('port', 'web', '81/udp')).to.include({ code: 1, stderr: "Error: No public port '81/udp' published for web\n" });
       expect((await cli('stop', '-t', '1', 'web')).code).to.equal(0); // httpd as pid 1 has no TERM handler
       expect(await fetchText(18080).then(() => 'open', () => 'closed')).to.equal('closed');
       expect((await inspect('web')).NetworkSettings.Ports).to.deep.equal({});

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { UsageError } from '../../../lib/errors.js';
 import { needsRelay, publishPorts } from '../../../lib/runner/port-forward.js';
 import { parsePortSpec, portBindingsJson, portsColumn, publishedPortsJson } from '../../../lib/runner/port-spec.js';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { execEnv } from '../../../lib/runner/launch-config.js';
 
@@ -83,6 +84,27 @@ describe('lib/runner/port-forward', () => {
     } finally {
       await publisher.close();
       upstream.close();
+    }
+  });
+});
+
+describe('lib/runner/port-forward UDP', () => {
+  it('relays datagrams both ways', async () => {
+    const echo = createSocket('udp4');
+    echo.on('message', (message, client) => echo.send(Buffer.concat([Buffer.from('echo:'), message]), client.port, client.address));
+    await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', resolve));
+    const publisher = await publishPorts([{ hostIp: '127.0.0.1', hostPort: 0, containerPort: echo.address().port, protocol: 'udp' }], true, () => {
+      throw new Error('no TCP here');
+    });
+    const client = createSocket('udp4');
+    try {
+      const reply = new Promise<string>((resolve) => client.once('message', (message) => resolve(message.toString())));
+      client.send('ping', publisher.published[0]!.hostPort, '127.0.0.1');
+      expect(await reply).to.equal('echo:ping');
+    } finally {
+      client.close();
+      await publisher.close();
+      echo.close();
     }
   });
 });

@@ -4,7 +4,7 @@
 // its files are kept, as with `docker start`).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TsbuildError } from '../errors.js';
-import { isRunning } from './container-admin.js';
+import { isRunning, unmountLeftover } from './container-admin.js';
 import { signalProcess } from './container-process.js';
 import type { ContainerRecord } from './container-store.js';
 import { startDetached } from './detached.js';
@@ -74,6 +74,8 @@ export async function killContainer(runtime: Runtime, record: ContainerRecord, s
 /** Docker's start without -a: runs the container under a new monitor; a running one is left alone. */
 export async function startStopped(runtime: Runtime, root: string, record: ContainerRecord): Promise<void> {
   if (isRunning(record)) return;
+  // A runner killed with -9 left `running` in the state and its overlay mounted.
+  if (record.State.Running) await unmountLeftover(runtime, record);
   await startDetached(root, runtime.containers, record.Id);
   const now = await runtime.containers.read(record.Id);
   if (now !== undefined && !isRunning(now) && now.State.ExitCode === 125 && now.State.Error !== '') {

@@ -43,4 +43,8 @@ export { loadArchive, type LoadedImage, type LoadOptions } from './export/load-a
  * runs it in the namespace sandbox and resolves once it is running; its `exited` resolves to the exit status.
  */
 export { openRuntime } from './runner/runtime.js';
+export { stopContainer, killContainer, restartContainer, startStopped, type StopOptions } from './runner/container-lifecycle.js';
+export { execInContainer, type ExecOptions, type ExecIO } from './runner/container-exec.js';
+export { containerInspectJson } from './runner/container-inspect.js';
+export { parsePortSpec, type PortRequest, type PublishedPort } from './runner/port-spec.js';
 export { createContainer, startContainer, RUNNER_ERROR_STATUS, type CreateOptions, type Runtime, type RunningContainer, type StartIO } from './runner/run-container.js';

@@ -39,7 +39,8 @@ export async function removeContainer(runtime: Runtime, record: ContainerRecord,
   await runtime.containers.remove(record.Id);
 }
 
-async function unmountLeftover(runtime: Runtime, record: ContainerRecord): Promise<void> {
+/** Unmounts the filesystem a runner that died (kill -9) left mounted; nothing when nothing is mounted. */
+export async function unmountLeftover(runtime: Runtime, record: ContainerRecord): Promise<void> {
   const merged = join(runtime.containers.paths(record.Id).mnt, 'merged');
   // Host tools by absolute path only (SECURITY lesson 4); `mountpoint -q` fails when nothing is mounted.
   await runHostCommand('mountpoint', ['-q', merged]).then(() => runHostCommand('umount', [merged]), () => undefined).catch(() => undefined);

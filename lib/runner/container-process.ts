@@ -3,7 +3,7 @@
 // sandbox's outer processes carry TSB_HOSTNAME=<hostname> in their environment (the hostname is
 // the container's short ID, unique in a root), and the container's process is their descendant
 // that is pid 1 of the innermost pid namespace (NSpid ending in 1, two levels below ours).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 interface ProcInfo {
@@ -36,6 +36,16 @@ async function nsPids(pid: number): Promise<number[]> {
   return line === undefined ? [] : line.slice(6).trim().split(/\s+/).map(Number);
 }
 
+/**
+ * Whether pid 1 of the sandbox is the container's program yet: until the setup has chrooted into
+ * the rootfs (and exec'd the program) its root is the staging root `/`; signals sent earlier would
+ * hit the setup shell, and exec would find no rootfs to enter.
+ */
+async function chrooted(pid: number): Promise<boolean> {
+  const root = await readlink(`/proc/${pid}/root`).catch(() => '/');
+  return root !== '/';
+}
+
 /** The container's first process, or undefined when the sandbox for `hostname` is not (yet) there. */
 export async function findContainerPid(hostname: string): Promise<number | undefined> {
   const entries = await procEntries();
@@ -51,7 +61,7 @@ export async function findContainerPid(hostname: string): Promise<number | undef
     if (seen.has(pid)) continue;
     seen.add(pid);
     const ids = await nsPids(pid);
-    if (ids.length >= ownDepth + 2 && ids.at(-1) === 1) return pid;
+    if (ids.length >= ownDepth + 2 && ids.at(-1) === 1) return (await chrooted(pid)) ? pid : undefined;
     queue.push(...(children.get(pid) ?? []));
   }
   return undefined;

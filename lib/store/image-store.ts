@@ -44,6 +44,11 @@ export interface CommitOptions {
   readonly lease?: Lease;
 }
 
+export interface RawCommitOptions extends CommitOptions {
+  /** The digest the source named the config by; bytes that do not match are refused (E_INTEGRITY). */
+  readonly expectedConfigDigest?: string;
+}
+
 export interface RemoveResult {
   readonly untagged: string[];
   /** Image IDs whose image record was removed (their blobs stay until a prune). */
@@ -108,12 +113,22 @@ export class ImageStore {
    */
   async commitImage(config: ImageConfig, layers: readonly LayerRef[], options: CommitOptions = {}): Promise<StoredImage> {
     checkDiffIds(config, layers);
+    return this.commitRaw(serializeImageConfig(config), layers, options);
+  }
+
+  /**
+   * commitImage for config bytes kept as they are (a pulled or loaded image keeps the ID its
+   * source gave it; fields tsbuild does not model survive). The one way an image record is written:
+   * blobs under a lease, the manifest naming the layers as the store keeps them, the record under
+   * the GC lock, then the tags.
+   */
+  async commitRaw(configBytes: Uint8Array, layers: readonly LayerRef[], options: RawCommitOptions = {}): Promise<StoredImage> {
+    checkDiffIds(parseImageConfig(configBytes), layers);
     const tagNames = (options.tags ?? []).map(normalizeTagName);
     const lease = options.lease ?? (await Lease.create(this.layout));
     try {
       await lease.protect(layers.map((layer) => layer.digest));
-      const configBytes = serializeImageConfig(config);
-      const configBlob = await this.content.ingest(configBytes, { lease });
+      const configBlob = await this.content.ingest(configBytes, { lease, ...(options.expectedConfigDigest ? { expectedDigest: options.expectedConfigDigest } : {}) });
       const descriptors = layers.map((layer) => ({ mediaType: ociLayerType(layer.digest === layer.diffId ? 'none' : 'gzip'), digest: layer.digest, size: layer.size }));
       const manifest = ociManifest({ mediaType: MediaTypes.ociConfig, digest: configBlob.digest, size: configBlob.size }, descriptors);
       const manifestBlob = await this.content.ingest(serializeManifest(manifest), { lease });
@@ -236,7 +251,7 @@ export class ImageStore {
 function checkDiffIds(config: ImageConfig, layers: readonly LayerRef[]): void {
   const diffIds = config.rootfs.diff_ids;
   if (diffIds.length !== layers.length || layers.some((layer, index) => layer.diffId !== diffIds[index])) {
-    throw new TypeError('commitImage: the config rootfs.diff_ids do not match the layers');
+    throw new TypeError('commit: the config rootfs.diff_ids do not match the layers');
   }
 }
 

@@ -65,9 +65,9 @@ export async function openImageStore(parsed: ParsedFlags, io: CliIO): Promise<Im
   return ImageStore.open(await openCliRoot(parsed, io));
 }
 
-/** What Docker reports as an image's size: here the bytes of its (uncompressed) layers. */
+/** What Docker reports as an image's Size: its layers unpacked (see lib/store/unpacked-size.ts). */
 export function imageSize(image: StoredImage): number {
-  return image.layers.reduce((sum, layer) => sum + layer.size, 0);
+  return image.size;
 }
 
 /** `5 minutes ago`, or `N/A` for an image without a creation time. */

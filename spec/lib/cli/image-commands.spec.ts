@@ -31,7 +31,7 @@ describe('CLI image commands (import, images, tag, inspect, history, rmi)', () =
     const listed = await cli('images');
     expect(listed.stdout).to.equal(
       'REPOSITORY      TAG       IMAGE ID       CREATED   SIZE\n' +
-      `localhost/app   v1        ${id.slice(7, 19)}   N/A       2.56kB\n`);
+      `localhost/app   v1        ${id.slice(7, 19)}   N/A       3B\n`); // Docker's Size: file contents, not tar bytes
     expect((await cli('images', '-q')).stdout).to.equal(`${id.slice(7, 19)}\n`);
     expect((await cli('images', '-q', '--no-trunc')).stdout).to.equal(`${id}\n`);
     expect((await cli('images', '--digests')).stdout.split('\n')[0]).to.equal('REPOSITORY      TAG       DIGEST                                                                    IMAGE ID       CREATED   SIZE');
@@ -60,7 +60,7 @@ describe('CLI image commands (import, images, tag, inspect, history, rmi)', () =
     expect((await cli('tag', 'localhost/app:v1', 'nginx')).code).to.equal(0);
     const shown = await cli('inspect', 'nginx');
     const [json] = JSON.parse(shown.stdout) as Record<string, unknown>[];
-    expect(json).to.include({ Id: id, Architecture: json!.Architecture, Os: 'linux', Comment: 'Imported from -', Size: tar.length });
+    expect(json).to.include({ Id: id, Architecture: json!.Architecture, Os: 'linux', Comment: 'Imported from -', Size: 3 });
     expect(json!.RepoTags).to.deep.equal(['nginx:latest', 'localhost/app:v1']); // full names sorted: docker.io/… first
     expect(json!.Config).to.deep.equal({ Env: ['A=1', 'B=2'], Cmd: ['sh'] });
     expect(Object.keys(json!)).to.deep.equal(['Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config', 'Architecture', 'Os', 'Size', 'RootFS', 'Metadata']);
@@ -77,7 +77,7 @@ describe('CLI image commands (import, images, tag, inspect, history, rmi)', () =
     const id = await importTar('-m', 'from a tar');
     expect((await cli('history', 'localhost/app:v1')).stdout).to.equal(
       'IMAGE          CREATED   CREATED BY   SIZE      COMMENT\n' +
-      `${id.slice(7, 19)}   N/A                    2.56kB    from a tar\n`);
+      `${id.slice(7, 19)}   N/A                    3B        from a tar\n`);
     expect((await cli('history', '-q', '--no-trunc', 'localhost/app:v1')).stdout).to.equal(`${id}\n`);
   });
 

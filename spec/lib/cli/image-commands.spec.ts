@@ -38,6 +38,21 @@ describe('CLI image commands (import, images, tag, inspect, history, rmi)', () =
     expect((await cli('images', 'nginx')).stdout).to.equal('REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n');
   });
 
+  it('images filters: reference patterns (repeatable, positional with wildcards) and dangling', async () => {
+    const id = (await importTar()).slice(7, 19);
+    await cli('tag', 'localhost/app:v1', 'web:2');
+    const untagged = (await runCli(['--root', root, 'import', 'rootfs.tar'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '0' } })).stdout.trim().slice(7, 19);
+    const rows = async (...args: string[]): Promise<string[]> => (await cli('images', ...args)).stdout.trim().split('\n').slice(1).map((row) => row.split(/ +/).slice(0, 3).join(' '));
+    expect(await rows('localhost/*')).to.deep.equal([`localhost/app v1 ${id}`]);
+    expect(await rows('-f', 'reference=we?:*', '--filter', 'reference=localhost/app')).to.deep.equal([`web 2 ${id}`, `localhost/app v1 ${id}`]);
+    expect(await rows('-f', 'reference=app')).to.deep.equal([]);
+    expect(await rows('-f', 'dangling=true')).to.deep.equal([`<none> <none> ${untagged}`]);
+    expect((await cli('images', '-q', '-f', 'dangling=false')).stdout).to.equal(`${id}\n${id}\n`);
+    const bad = await cli('images', '-f', 'label=x');
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include("invalid filter 'label=x'");
+  });
+
   it('imports from stdin, reproducibly, with SOURCE_DATE_EPOCH setting the time', async () => {
     const fromFile = await importTar();
     const fromStdin = await runCli(['--root', root, 'import', '-', 'other'], { cwd: dir, stdin: tar });

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +65,33 @@ describe('CLI image commands (import, images, tag, inspect, history, rmi)', () =
     expect(dated.stdout.trim()).to.not.equal(fromFile);
     const created = await cli('inspect', '--format', '{{.Created}}', dated.stdout.trim());
     expect(created.stdout).to.equal('1970-01-01T00:00:00Z\n');
+  });
+
+  it('imports from an http URL (gzip too): comment "Imported from URL" unless -m, 404 is an error', async () => {
+    const gz = gzipSync(tar);
+    const server = createServer((request, response) => {
+      if (request.url === '/rootfs.tar.gz') response.end(gz);
+      else response.writeHead(404, 'Not Found').end('no');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const fromUrl = await cli('import', '-c', 'CMD ["sh"]', `${base}/rootfs.tar.gz`, 'web:1');
+      expect(fromUrl.code, fromUrl.stderr).to.equal(0);
+      const [json] = JSON.parse((await cli('inspect', 'web:1')).stdout) as { Comment: string; RootFS: { Layers: string[] }; Config: { Cmd: string[] } }[];
+      expect(json!.Comment).to.equal(`Imported from ${base}/rootfs.tar.gz`);
+      expect(json!.Config.Cmd).to.deep.equal(['sh']);
+      expect(json!.RootFS.Layers).to.deep.equal([`sha256:${createHash('sha256').update(tar).digest('hex')}`]);
+      const withMessage = await cli('import', '-m', 'same', `${base}/rootfs.tar.gz`);
+      expect(withMessage.stdout).to.equal((await cli('import', '-m', 'same', 'rootfs.tar')).stdout);
+      const missing = await cli('import', `${base}/nope.tar`);
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr).to.include(`failed to GET ${base}/nope.tar with status 404 Not Found`);
+      const ftp = await cli('import', 'ftp://example.com/x.tar');
+      expect(ftp.code).to.equal(2);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a bad --change with exit 2 and stores nothing', async () => {

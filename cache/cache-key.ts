@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The version of the key recipe. Bump it whenever `keyInput`, `canonicalJson` or any caller's `op` shape changes meaning. */
-export const SCHEMA = 2;
+export const SCHEMA = 3;
 
 /** The parts of a step's cache key, as the builder describes the step. */
 export interface KeyParts {
@@ -22,11 +22,18 @@ export interface KeyParts {
   readonly platform: Json;
   /** Content digests of inputs (e.g. selected context paths); default `[]`. */
   readonly inputs?: Json;
+  /**
+   * The time layer entries are clamped to (seconds since 1970), or null when layers keep the times
+   * files had: the same changes give a different layer under another epoch, so it is in the key.
+   */
+  readonly layerEpoch?: number | null;
 }
 
 /** The exact object a key hashes: records keep it so `explainKeyChange` can say what moved. */
 export function keyInput(parts: KeyParts): Json {
-  return { v: SCHEMA, parent: parts.parent, kind: parts.kind, op: parts.op, platform: parts.platform, inputs: parts.inputs ?? [] };
+  const input: { [key: string]: Json } = { v: SCHEMA, parent: parts.parent, kind: parts.kind, op: parts.op, platform: parts.platform, inputs: parts.inputs ?? [] };
+  if (parts.layerEpoch !== undefined) input.layerEpoch = parts.layerEpoch;
+  return input;
 }
 
 /** The step's cache key: 64 lowercase hex digits. */

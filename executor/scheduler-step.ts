@@ -57,6 +57,7 @@ export async function runStep(run: StepRun, state: StageState, ins: Instruction,
       op: dispatched.description.op,
       platform: state.platform as unknown as Json,
       inputs: await resolveKeyInputs(dispatched.description.inputs, run.digests),
+      layerEpoch: run.snapshots.layerEpoch,
     };
     const key = cacheKey(parts);
     if (dispatched.handler.execute === undefined) {

@@ -29,6 +29,13 @@ export interface SnapshotStoreOptions {
   /** `auto` (default) mounts an overlay when it can and copies otherwise. */
   readonly rootfsMode?: 'auto' | 'overlay' | 'copy';
   readonly onWarning?: (message: string) => void;
+  /**
+   * Layer entries' mtimes are clamped to this (seconds since 1970; SOURCE_DATE_EPOCH when the build
+   * has one). Default 0: every time a step writes becomes 1970-01-01, so a layer depends only on
+   * what its cache key names and two fresh roots make the same bytes. null keeps the times files
+   * had when the step ended (BuildKit's default, which makes every build's layers differ).
+   */
+  readonly layerEpoch?: number | null;
 }
 
 /** A step's writable filesystem: `rootfs` is what the step sees and changes. */
@@ -54,6 +61,11 @@ export class SnapshotStore {
   private readonly pending = new Map<string, Promise<string>>();
 
   constructor(private readonly layout: SnapshotLayout, private readonly content: ContentStore, private readonly options: SnapshotStoreOptions = {}) {}
+
+  /** What commitStep clamps layer times to (null: not clamped); step keys include it. */
+  get layerEpoch(): number | null {
+    return this.options.layerEpoch === undefined ? 0 : this.options.layerEpoch;
+  }
 
   /** The snapshot folder of the chain ending in `layers`' last layer. */
   snapshotDir(chainId: string): string {
@@ -109,7 +121,8 @@ export class SnapshotStore {
     const { signal } = options;
     const changes = await diffRootfs(step.prepared);
     if (changes.changes.length === 0 && !options.keepEmpty) return null;
-    const blob = await this.content.ingest(layerTarStream(changes), { ...(this.options.lease ? { lease: this.options.lease } : {}), ...(signal ? { signal } : {}) });
+    const epoch = this.layerEpoch;
+    const blob = await this.content.ingest(layerTarStream(changes, epoch === null ? {} : { sourceDateEpoch: epoch }), { ...(this.options.lease ? { lease: this.options.lease } : {}), ...(signal ? { signal } : {}) });
     const layer: LayerRef = { digest: blob.digest, diffId: blob.digest, size: blob.size };
     await this.ensure([...parent, layer], signal);
     return layer;

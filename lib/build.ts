@@ -59,8 +59,19 @@ export interface BuildOptions {
   readonly onEvent?: BuildEventListener;
   /** Told about damaged cache records (treated as misses) and layer entries that were skipped. */
   readonly onWarning?: (message: string) => void;
-  /** The image's creation time; default SOURCE_DATE_EPOCH (build arg or environment), else none. */
+  /**
+   * SOURCE_DATE_EPOCH in seconds: the image's creation time and history times, and the newest mtime
+   * in the layers the build writes. Default: the SOURCE_DATE_EPOCH build arg; without either, layer
+   * times are 0 (1970-01-01) and the image has no creation time, so the same inputs give the same
+   * image. The process environment is not read (the CLI passes its SOURCE_DATE_EPOCH here).
+   */
+  readonly sourceDateEpoch?: number;
+  /** Layers keep the mtimes files had when each step ended (BuildKit's default): images then differ from build to build. */
+  readonly keepFileTimes?: boolean;
+  /** The image's creation time; default the SOURCE_DATE_EPOCH instant, else none. */
   readonly created?: Date;
+  /** Labels set on the image config over those from LABEL, with no history entry (`--label`). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** How step rootfs are made: overlayfs, the copy fallback, or overlay when it mounts (default). */
   readonly rootfsMode?: 'auto' | 'overlay' | 'copy';
   /** Replaces the namespace sandbox (specs, other backends). */
@@ -120,10 +131,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const registry = new Registry(options.registry ?? {});
     const imported = await openImportedCaches(layout, store.content, lease, registry, options);
     context = await BuildContext.open(resolve(options.context), dockerfile.path ? { dockerfile: dockerfile.path } : {});
-    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform, registry, ...(imported ? { imported } : {}) });
+    if (options.sourceDateEpoch !== undefined && !(Number.isSafeInteger(options.sourceDateEpoch) && options.sourceDateEpoch >= 0)) {
+      throw new UsageError(`build: sourceDateEpoch must be a whole number of seconds since 1970, not ${options.sourceDateEpoch}`);
+    }
+    const epoch = options.sourceDateEpoch ?? epochSeconds(sourceDateEpoch({ SOURCE_DATE_EPOCH: buildArgs.get('SOURCE_DATE_EPOCH') }));
+    const layerEpoch = options.keepFileTimes ? null : (epoch ?? 0);
+    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform, registry, layerEpoch, ...(imported ? { imported } : {}) });
     await imported?.materialize(result.target.layers, options.signal);
-    const created = options.created ?? sourceDateEpoch({ SOURCE_DATE_EPOCH: buildArgs.get('SOURCE_DATE_EPOCH') ?? process.env.SOURCE_DATE_EPOCH });
-    const image = await commitBuild(store, result.target, { tags: options.tags ?? [], lease, ...(created ? { created } : {}) });
+    const created = options.created ?? (epoch === undefined ? undefined : new Date(epoch * 1000));
+    const image = await commitBuild(store, result.target, { tags: options.tags ?? [], lease, ...(created ? { created } : {}), ...(options.labels ? { labels: options.labels } : {}) });
     await exportBuildCaches(store, plan, result.used, { registry, ...(imported ? { imported } : {}) }, options);
     return report(image, plan, result, parsed);
   } finally {
@@ -141,6 +157,8 @@ interface PlannedBuild {
   readonly platform: ReturnType<typeof hostPlatform>;
   readonly registry: Registry;
   readonly imported?: ImportedCaches;
+  /** What layer mtimes are clamped to (seconds), or null to keep them. */
+  readonly layerEpoch: number | null;
 }
 
 async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease, context: BuildContext, planned: PlannedBuild): Promise<SchedulerResult> {
@@ -179,7 +197,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
       ...(options.onStatus ? { onStatus: options.onStatus } : {}),
     }),
     ...(planned.imported ? { imported: planned.imported } : {}),
-    snapshots: new SnapshotStore(layout, content, { lease, onWarning: warn, ...(options.rootfsMode ? { rootfsMode: options.rootfsMode } : {}) }),
+    snapshots: new SnapshotStore(layout, content, { lease, onWarning: warn, layerEpoch: planned.layerEpoch, ...(options.rootfsMode ? { rootfsMode: options.rootfsMode } : {}) }),
     index: new KeyIndex(layout, { onWarning: warn }),
     content,
     contextDir: context.root,
@@ -199,6 +217,10 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
+}
+
+function epochSeconds(instant: Date | undefined): number | undefined {
+  return instant === undefined ? undefined : instant.getTime() / 1000;
 }
 
 /** Persistent step state (RUN cache mounts); not a RootLayout folder yet. */

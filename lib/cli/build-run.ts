@@ -43,6 +43,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   const layout = cliRootLayout(parsed, io);
   await createRootFolders(layout);
   const labels = labelsFrom(parsed.flags.label as string[]);
+  const epoch = sourceDateEpochOf(inputs, io);
   const ssh = sshAgentsFrom(parsed.flags.ssh as string[], io.env, io.cwd);
   const progress = progressFor(parsed, io);
   const quiet = progress.mode === 'quiet';
@@ -54,7 +55,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   process.once('SIGTERM', onSignal);
   try {
     const say = (line: string): unknown => quiet || progress.mode === 'json' || (progress.say ? progress.say(line) : io.stderr.write(`${line}\n`));
-    const built = await build({
+    const result = await build({
       context,
       ...(file !== undefined ? { dockerfile: file } : {}),
       ...(dockerfileText !== undefined ? { dockerfileText } : {}),
@@ -63,6 +64,8 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(parsed.flags.target !== undefined ? { target: parsed.flags.target as string } : {}),
       buildArgs: Object.fromEntries(inputs.buildArgs),
       noCache: parsed.flags['no-cache'] === true,
+      labels,
+      ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
       noCacheFilter: (parsed.flags['no-cache-filter'] as string[]).flatMap((value) => value.split(',')).map((name) => name.trim().toLowerCase()).filter(Boolean),
       explainCache: parsed.flags['explain-cache'] === true,
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
@@ -77,8 +80,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
     }).finally(() => progress.finish());
-    const result = await withLabels(layout, built, labels);
-    await deliver(layout, parsed, io, inputs, result);
+    await deliver(layout, parsed, io, result, epoch);
     await pushOutputs(layout, parsed, io, result, say);
     if (progress.mode === 'json') writeJsonResult(io.stderr, result);
     else if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
@@ -92,15 +94,14 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
 }
 
 /** After the build: -o outputs, --metadata-file, --cache-max-size and --iidfile. */
-async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs, result: BuildResult): Promise<void> {
+async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, result: BuildResult, epoch: number | undefined): Promise<void> {
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const metadataFile = parsed.flags['metadata-file'] as string | undefined;
   if (outputs.length > 0 || metadataFile !== undefined) {
-    const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
     await exportBuildResult(await ImageStore.open(layout), result, {
       outputs, stdout: io.stdout, cwd: io.cwd,
       ...(metadataFile !== undefined ? { metadataFile } : {}),
-      ...(epoch !== undefined ? { sourceDateEpoch: epoch.getTime() / 1000 } : {}),
+      ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
     });
   }
   const cacheCap = cacheCapOf(parsed, io);
@@ -109,17 +110,10 @@ async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, input
   if (iidfile !== undefined) await writeFile(resolve(io.cwd, iidfile), result.imageId);
 }
 
-/**
- * `--label`: the built image again with the labels merged over its own, under the same tags and
- * with no history entry, as docker build does. The unlabelled image is left untagged for prune.
- */
-async function withLabels(layout: RootLayout, result: BuildResult, labels: Readonly<Record<string, string>>): Promise<BuildResult> {
-  if (Object.keys(labels).length === 0) return result;
-  const store = await ImageStore.open(layout);
-  const image = await store.resolve(result.imageId);
-  const config = { ...image.config, config: { ...image.config.config, Labels: { ...(image.config.config?.Labels ?? {}), ...labels } } };
-  const labelled = await store.commitImage(config, image.layers, { tags: result.tags });
-  return { ...result, imageId: labelled.id, digest: labelled.manifestDigest };
+/** SOURCE_DATE_EPOCH in seconds: the build arg, else the environment variable (as buildx reads it). */
+function sourceDateEpochOf(inputs: BuildRunInputs, io: CliIO): number | undefined {
+  const instant = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
+  return instant === undefined ? undefined : instant.getTime() / 1000;
 }
 
 /**

@@ -9,16 +9,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { tempFileName } from '../../cache/atomic-file.js';
-import { acquireGcLock, Lease } from '../../cache/lease.js';
+import { Lease } from '../../cache/lease.js';
 import type { LayerRef } from '../../cache/key-index.js';
 import { TsbuildError } from '../errors.js';
 import { parseImageConfig } from '../image/config.js';
 import { parseDockerArchiveManifest, DOCKER_MANIFEST_FILE } from '../image/docker-archive.js';
-import { ociManifest, parseManifest, serializeManifest, type Descriptor } from '../image/manifest.js';
-import { MediaTypes, ociLayerType } from '../image/media-types.js';
+import { parseManifest, type Descriptor } from '../image/manifest.js';
+import { MediaTypes } from '../image/media-types.js';
 import { nameOfEntry, OCI_INDEX_FILE, parseLayoutIndex } from '../image/oci-layout.js';
 import { normalizeTagName } from '../image/reference.js';
-import { rfc3339 } from '../image/timestamps.js';
 import type { ImageStore, StoredImage } from '../store/image-store.js';
 import { DEFAULT_SPOOL_BUDGETS, SpooledArchive, type SpoolBudgets, type SpooledFile } from './archive-spool.js';
 import { decompressedLayer } from '../image/layer-input.js';
@@ -117,26 +116,10 @@ async function storeImage(store: ImageStore, image: ArchiveImageRef, options: Lo
         .catch((error: unknown) => { throw layerMismatch(index, diffIds[index]!, error); });
       layers.push({ digest: blob.digest, diffId: blob.digest, size: blob.size });
     }
-    const configBlob = await store.content.ingest(configBytes, { lease, expectedDigest: image.config.digest });
-    const manifest = ociManifest({ mediaType: MediaTypes.ociConfig, digest: configBlob.digest, size: configBlob.size }, layers.map((layer) => ({ mediaType: ociLayerType('none'), digest: layer.digest, size: layer.size })));
-    const manifestBlob = await store.content.ingest(serializeManifest(manifest), { lease });
-    await recordImage(store, manifestBlob.digest, configBlob.digest, layers);
-    const time = rfc3339(new Date());
-    for (const name of image.names) await store.records.putTag({ name, manifest: manifestBlob.digest, time });
-    return { image: await store.load(manifestBlob.digest), names: image.names };
+    const stored = await store.commitRaw(configBytes, layers, { lease, tags: image.names, expectedConfigDigest: image.config.digest });
+    return { image: stored, names: image.names };
   } finally {
     await lease.release();
-  }
-}
-
-/** The image record is written under the GC lock while the lease holds the blobs (image-store.ts's rule). */
-async function recordImage(store: ImageStore, manifest: string, config: string, layers: readonly LayerRef[]): Promise<void> {
-  const lock = await acquireGcLock(store.layout);
-  try {
-    for (const layer of layers) if (!(await store.content.has(layer.digest))) throw missing(`layer ${layer.digest} in the store`);
-    await store.records.putImage({ manifest, config });
-  } finally {
-    await lock.release();
   }
 }
 

@@ -124,8 +124,14 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfig {
     ...(typeof value.created === 'string' ? { created: value.created } : {}),
     ...(typeof value.author === 'string' ? { author: value.author } : {}),
     ...(typeof value.comment === 'string' ? { comment: value.comment } : {}),
-    config: (typeof value.config === 'object' && value.config !== null ? value.config : {}) as ContainerConfig,
+    config: withoutNulls(value.config) as ContainerConfig,
     rootfs: { type: 'layers', diff_ids: diffIds },
     ...(Array.isArray(value.history) ? { history: value.history } : {}),
   };
+}
+
+/** Go writes unset slices and maps as `null` (Docker's own configs: `"Env":null`); they mean absent. */
+function withoutNulls(config: unknown): Record<string, unknown> {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return {};
+  return Object.fromEntries(Object.entries(config).filter(([, field]) => field !== null));
 }

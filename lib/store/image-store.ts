@@ -20,9 +20,12 @@ import { familiarString, normalizeTagName, parseReference, withDefaultTag } from
 import { rfc3339 } from '../image/timestamps.js';
 import { StoreRecords, type ImageRecord, type StoreLayout, type TagRecord } from './records.js';
 import { findImage, type ImageMatch } from './resolve.js';
+import { unpackedLayerSizes } from './unpacked-size.js';
 
 export interface StoredLayer extends LayerRef {
   readonly mediaType: string;
+  /** What the layer takes unpacked, as Docker counts it (file contents and symlink targets). */
+  readonly unpackedSize: number;
 }
 
 export interface StoredImage {
@@ -35,6 +38,8 @@ export interface StoredImage {
   readonly layers: readonly StoredLayer[];
   /** Tags naming this image, full form, sorted. */
   readonly tags: readonly TagRecord[];
+  /** Docker's Size: the layers' unpacked sizes added up, not their tar bytes. */
+  readonly size: number;
 }
 
 export interface CommitOptions {
@@ -42,6 +47,11 @@ export interface CommitOptions {
   readonly tags?: readonly string[];
   /** The build's lease, which already protects the layers; a private one is used otherwise. */
   readonly lease?: Lease;
+}
+
+export interface RawCommitOptions extends CommitOptions {
+  /** The digest the source named the config by; bytes that do not match are refused (E_INTEGRITY). */
+  readonly expectedConfigDigest?: string;
 }
 
 export interface RemoveResult {
@@ -108,16 +118,27 @@ export class ImageStore {
    */
   async commitImage(config: ImageConfig, layers: readonly LayerRef[], options: CommitOptions = {}): Promise<StoredImage> {
     checkDiffIds(config, layers);
+    return this.commitRaw(serializeImageConfig(config), layers, options);
+  }
+
+  /**
+   * commitImage for config bytes kept as they are (a pulled or loaded image keeps the ID its
+   * source gave it; fields tsbuild does not model survive). The one way an image record is written:
+   * blobs under a lease, the manifest naming the layers as the store keeps them, the record under
+   * the GC lock, then the tags.
+   */
+  async commitRaw(configBytes: Uint8Array, layers: readonly LayerRef[], options: RawCommitOptions = {}): Promise<StoredImage> {
+    checkDiffIds(parseImageConfig(configBytes), layers);
     const tagNames = (options.tags ?? []).map(normalizeTagName);
     const lease = options.lease ?? (await Lease.create(this.layout));
     try {
       await lease.protect(layers.map((layer) => layer.digest));
-      const configBytes = serializeImageConfig(config);
-      const configBlob = await this.content.ingest(configBytes, { lease });
+      const configBlob = await this.content.ingest(configBytes, { lease, ...(options.expectedConfigDigest ? { expectedDigest: options.expectedConfigDigest } : {}) });
       const descriptors = layers.map((layer) => ({ mediaType: ociLayerType(layer.digest === layer.diffId ? 'none' : 'gzip'), digest: layer.digest, size: layer.size }));
       const manifest = ociManifest({ mediaType: MediaTypes.ociConfig, digest: configBlob.digest, size: configBlob.size }, descriptors);
       const manifestBlob = await this.content.ingest(serializeManifest(manifest), { lease });
-      await this.putImageRecord({ manifest: manifestBlob.digest, config: configBlob.digest }, layers);
+      const layerSizes = await unpackedLayerSizes(this.content, layers);
+      await this.putImageRecord({ manifest: manifestBlob.digest, config: configBlob.digest, layerSizes }, layers);
       for (const name of tagNames) await this.setTag(name, manifestBlob.digest);
       return await this.load(manifestBlob.digest);
     } finally {
@@ -218,9 +239,12 @@ export class ImageStore {
     const config = parseImageConfig(await this.readBlob(manifest.config.digest, 'config', manifest.config.size));
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== manifest.layers.length) throw damaged(record.manifest, `${manifest.layers.length} layers but ${diffIds.length} DiffIDs`);
-    const layers = manifest.layers.map((layer, index) => ({ digest: layer.digest, diffId: diffIds[index]!, size: layer.size, mediaType: layer.mediaType }));
+    const refs = manifest.layers.map((layer, index) => ({ digest: layer.digest, diffId: diffIds[index]!, size: layer.size }));
+    const sizes = record.layerSizes?.length === refs.length ? record.layerSizes : await unpackedLayerSizes(this.content, refs);
+    const layers = refs.map((layer, index) => ({ ...layer, mediaType: manifest.layers[index]!.mediaType, unpackedSize: sizes[index]! }));
     const tags = allTags.filter((tag) => tag.manifest === record.manifest);
-    return { id: manifest.config.digest, manifestDigest: record.manifest, manifestSize: manifestBytes.length, manifest, config, layers, tags };
+    const size = sizes.reduce((sum, layer) => sum + layer, 0);
+    return { id: manifest.config.digest, manifestDigest: record.manifest, manifestSize: manifestBytes.length, manifest, config, layers, tags, size };
   }
 
   private async readBlob(digest: string, what: string, expectedSize?: number): Promise<Buffer> {
@@ -236,7 +260,7 @@ export class ImageStore {
 function checkDiffIds(config: ImageConfig, layers: readonly LayerRef[]): void {
   const diffIds = config.rootfs.diff_ids;
   if (diffIds.length !== layers.length || layers.some((layer, index) => layer.diffId !== diffIds[index])) {
-    throw new TypeError('commitImage: the config rootfs.diff_ids do not match the layers');
+    throw new TypeError('commit: the config rootfs.diff_ids do not match the layers');
   }
 }
 

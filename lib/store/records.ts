@@ -19,6 +19,8 @@ export type StoreLayout = Pick<RootLayout, 'images' | 'tmp' | 'content' | 'locks
 export interface ImageRecord {
   readonly manifest: string;
   readonly config: string;
+  /** Each layer's unpacked size, bottom first (unpacked-size.ts); absent in older records. */
+  readonly layerSizes?: readonly number[];
 }
 
 export interface TagRecord {
@@ -39,7 +41,7 @@ export class StoreRecords {
   }
 
   async putImage(record: ImageRecord): Promise<void> {
-    await writeFileAtomic(this.imagePath(record.manifest), sealJson({ ...record }), { tmpDir: this.layout.tmp });
+    await writeFileAtomic(this.imagePath(record.manifest), sealJson({ manifest: record.manifest, config: record.config, ...(record.layerSizes ? { layerSizes: [...record.layerSizes] } : {}) }), { tmpDir: this.layout.tmp });
   }
 
   async getImage(manifest: string): Promise<ImageRecord | undefined> {
@@ -117,7 +119,10 @@ function parseImage(text: string | undefined): ImageRecord | undefined {
   const sealed = unsealJson(text);
   if (!sealed.ok) return undefined;
   const body = sealed.body as Partial<ImageRecord> | null;
-  return body !== null && isDigest(body.manifest) && isDigest(body.config) ? { manifest: body.manifest, config: body.config } : undefined;
+  if (body === null || !isDigest(body.manifest) || !isDigest(body.config)) return undefined;
+  const sizes = body.layerSizes;
+  const valid = Array.isArray(sizes) && sizes.every((size) => Number.isSafeInteger(size) && size >= 0);
+  return { manifest: body.manifest, config: body.config, ...(valid ? { layerSizes: sizes } : {}) };
 }
 
 function parseTag(text: string | undefined, expectedName?: string): TagRecord | undefined {

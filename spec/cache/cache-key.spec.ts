@@ -65,18 +65,25 @@ describe('cache/cache-key', () => {
 
   describe('cacheKey', () => {
     it('has the golden schema version', () => {
-      expect(SCHEMA).to.equal(2);
+      expect(SCHEMA).to.equal(3);
     });
 
     it('hashes the canonical JSON of { v, parent, kind, op, platform, inputs }', () => {
       expect(canonicalJson(keyInput(RUN_PARTS))).to.equal(
-        '{"inputs":[],"kind":"RUN","op":{"args":["sh","-c","echo hi"],"env":{"PATH":"/bin"}},"parent":"scratch","platform":{"architecture":"amd64","os":"linux"},"v":2}',
+        '{"inputs":[],"kind":"RUN","op":{"args":["sh","-c","echo hi"],"env":{"PATH":"/bin"}},"parent":"scratch","platform":{"architecture":"amd64","os":"linux"},"v":3}',
       );
     });
 
+    it('adds the layer epoch when the caller gives one (null too: layers keep their times)', () => {
+      expect(canonicalJson(keyInput({ ...RUN_PARTS, layerEpoch: 0 }))).to.match(/"kind":"RUN","layerEpoch":0,"op"/);
+      expect(canonicalJson(keyInput({ ...RUN_PARTS, layerEpoch: null }))).to.match(/"layerEpoch":null/);
+      expect(cacheKey({ ...RUN_PARTS, layerEpoch: 0 })).to.equal('9902e2433f3a2c0cf948d252f042d5b621fd40c3f4ad52d90cfb0f6c02356502');
+      expect(cacheKey({ ...RUN_PARTS, layerEpoch: 1_700_000_000 })).to.not.equal(cacheKey({ ...RUN_PARTS, layerEpoch: 0 }));
+    });
+
     it('gives the golden digests', () => {
-      expect(cacheKey(RUN_PARTS)).to.equal('bb023f29c8b6def1b6b724f5c8eed3efa368dcc1ce48319f9c821aad838c25c4');
-      expect(cacheKey(COPY_PARTS)).to.equal('c478b61de24e916d23f035e6c658048f2620fce0e6ffea02cfb27592684d508d');
+      expect(cacheKey(RUN_PARTS)).to.equal('dcb59342151a1257ab757661713b64d31bda64750c852ce9e5b4f667b6030eff');
+      expect(cacheKey(COPY_PARTS)).to.equal('0e47f6808bf841b12b5b437296c16fdeed7c2c1b5a8bd605f1c3c9273ee19f76');
     });
 
     it('changes with every part', () => {

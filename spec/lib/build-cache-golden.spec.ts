@@ -15,9 +15,9 @@ const DOCKERFILE = 'FROM scratch\nCOPY a.txt /a.txt\nENV GREETING=hello\nCOPY di
 
 /** The stage's final key, and the keys of the steps that wrote records (COPY a.txt, COPY dir). */
 const GOLDEN = {
-  schema: 2,
-  stageKey: '04c436adfe6d0e4d5e689045e25f4cd3366947b7d41fba4e4de7c60989a05656',
-  recordKeys: ['b5a366849997c10d60755b78098f817efff62f836fc5efcfd3d780095c36d249', 'fdb13c8f576c5470a825e8603bbb860be0a2c7d6ce693735f8542bf824e92ed9'],
+  schema: 3,
+  stageKey: '4cf70316696edeb6f9eb8ca090f3ffbeaba2ddd225bc79370c48f976979b8a87',
+  recordKeys: ['67234676ed1029ca244e68705d4078cd356e2b8d1ab1c2d9008c0f3dbc6e4dcc', 'c5d8cba6381c233f459524a7da207aead89aa2003bd30a5b470602600ecd3b0c'],
 };
 
 describe('lib/build golden step keys [root]', function () {

@@ -42,7 +42,7 @@ export const historyCommand: Command = {
 /** History entries newest first, each with the size of the layer it made (0 for empty ones). */
 export function historyRows(image: StoredImage): { entry: HistoryEntry; size: number }[] {
   let layer = 0;
-  const rows = (image.config.history ?? []).map((entry) => ({ entry: { ...entry, created_by: entry.created_by ?? '' }, size: entry.empty_layer ? 0 : (image.layers[layer++]?.size ?? 0) }));
+  const rows = (image.config.history ?? []).map((entry) => ({ entry: { ...entry, created_by: entry.created_by ?? '' }, size: entry.empty_layer ? 0 : (image.layers[layer++]?.unpackedSize ?? 0) }));
   return rows.reverse();
 }
 

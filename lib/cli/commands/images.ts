@@ -1,8 +1,11 @@
-// `tsbuild images [-q] [--digests] [--no-trunc] [REPO[:TAG]]`: the images in the store, with
-// Docker's columns (REPOSITORY TAG IMAGE ID CREATED SIZE), one row per tag and `<none>` rows for
-// untagged images. Also the helpers the other image commands share.
+// `tsbuild images [-q] [--digests] [--no-trunc] [-f FILTER] [REPO[:TAG]]`: the images in the store,
+// with Docker's columns (REPOSITORY TAG IMAGE ID CREATED SIZE), one row per tag and `<none>` rows
+// for untagged images. Filters as Docker's: `reference=PATTERN` (repeatable, any may match; a
+// positional argument with wildcards is one too) and `dangling=true|false`. Also the helpers the
+// other image commands share.
 import { UsageError } from '../../errors.js';
 import { familiarName, parseReference, type ImageReference } from '../../image/reference.js';
+import { isReferencePattern, referenceMatcher } from '../../image/reference-pattern.js';
 import { parseCreated } from '../../image/timestamps.js';
 import { ImageStore, shortId, type StoredImage } from '../../store/image-store.js';
 import { exitCodes, type CliIO, type Command } from '../command.js';
@@ -19,10 +22,11 @@ export const imagesCommand: Command = {
     { name: 'digests', type: 'boolean', description: 'Show digests' },
     { name: 'no-trunc', type: 'boolean', description: "Don't truncate output" },
     { name: 'all', alias: 'a', type: 'boolean', description: 'Show all images (there are no intermediate images to hide)' },
+    { name: 'filter', alias: 'f', type: 'strings', value: 'FILTER', description: 'Filter output: reference=PATTERN, dangling=true|false' },
   ],
   async run(parsed: ParsedFlags, io: CliIO): Promise<number> {
     if (parsed.positionals.length > 1) throw new UsageError('"images" accepts at most one argument');
-    const filter = parsed.positionals[0] === undefined ? undefined : parseReference(parsed.positionals[0]);
+    const filter = imageFilter(parsed.positionals[0], parsed.flags.filter as string[]);
     const store = await openImageStore(parsed, io);
     const rows = imageRows(await store.list(), filter);
     const noTrunc = parsed.flags['no-trunc'] === true;
@@ -47,17 +51,52 @@ interface ImageRow {
   readonly image: StoredImage;
 }
 
-function imageRows(images: readonly StoredImage[], filter: ImageReference | undefined): ImageRow[] {
+interface ImageFilter {
+  /** A positional REPOSITORY[:TAG] without wildcards: that repository (and tag) exactly. */
+  readonly exact?: ImageReference;
+  /** reference= patterns; a tag is shown when any matches. */
+  readonly patterns: readonly ((fullTag: string) => boolean)[];
+  readonly dangling?: boolean;
+}
+
+function imageFilter(positional: string | undefined, filters: readonly string[]): ImageFilter {
+  const patterns: ((fullTag: string) => boolean)[] = [];
+  let dangling: boolean | undefined;
+  for (const text of filters) {
+    const [key, value] = [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
+    if (key === 'reference' && text.includes('=')) patterns.push(referenceMatcher(value));
+    else if (key === 'dangling' && (value === 'true' || value === 'false')) dangling = value === 'true';
+    else if (key === 'dangling') throw new UsageError(`invalid filter 'dangling=${value}': expected true or false`);
+    else throw new UsageError(`invalid filter '${text}': tsbuild images knows reference=PATTERN and dangling=true|false`);
+  }
+  if (positional !== undefined && isReferencePattern(positional)) patterns.push(referenceMatcher(positional));
+  const exact = positional !== undefined && !isReferencePattern(positional) ? parseReference(positional) : undefined;
+  return { patterns, ...(exact ? { exact } : {}), ...(dangling !== undefined ? { dangling } : {}) };
+}
+
+function imageRows(images: readonly StoredImage[], filter: ImageFilter): ImageRow[] {
+  const byName = filter.exact !== undefined || filter.patterns.length > 0;
   const rows: ImageRow[] = [];
   for (const image of images) {
-    if (image.tags.length === 0 && filter === undefined) rows.push({ repository: '<none>', tag: '<none>', digest: image.manifestDigest, image });
+    const untagged = image.tags.length === 0;
+    if (filter.dangling !== undefined && filter.dangling !== untagged) continue;
+    if (untagged && !byName) rows.push({ repository: '<none>', tag: '<none>', digest: image.manifestDigest, image });
     for (const tag of image.tags) {
+      if (!tagShown(tag.name, filter)) continue;
       const reference = parseReference(tag.name);
-      if (filter !== undefined && (reference.name !== filter.name || (filter.tag !== undefined && reference.tag !== filter.tag))) continue;
       rows.push({ repository: familiarName(reference), tag: reference.tag ?? '<none>', digest: image.manifestDigest, image });
     }
   }
   return rows;
+}
+
+function tagShown(fullTag: string, filter: ImageFilter): boolean {
+  const { exact } = filter;
+  if (exact !== undefined) {
+    const reference = parseReference(fullTag);
+    if (reference.name !== exact.name || (exact.tag !== undefined && reference.tag !== exact.tag)) return false;
+  }
+  return filter.patterns.length === 0 || filter.patterns.some((matches) => matches(fullTag));
 }
 
 /** The store of this invocation's root. */
@@ -65,9 +104,9 @@ export async function openImageStore(parsed: ParsedFlags, io: CliIO): Promise<Im
   return ImageStore.open(await openCliRoot(parsed, io));
 }
 
-/** What Docker reports as an image's size: here the bytes of its (uncompressed) layers. */
+/** What Docker reports as an image's Size: its layers unpacked (see lib/store/unpacked-size.ts). */
 export function imageSize(image: StoredImage): number {
-  return image.layers.reduce((sum, layer) => sum + layer.size, 0);
+  return image.size;
 }
 
 /** `5 minutes ago`, or `N/A` for an image without a creation time. */

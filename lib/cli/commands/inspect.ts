@@ -78,8 +78,10 @@ export function inspectJson(image: StoredImage): { [key: string]: GoValue } {
     RepoTags: tags.map(familiarString),
     RepoDigests: repositories.map((repository) => `${repository}@${image.manifestDigest}`),
     Parent: '',
-    Comment: image.config.comment ?? '',
-    Created: image.config.created ?? ZERO_TIME,
+    // dockerd 26: the config's comment, else the last history entry's (`buildkit.dockerfile.v0`);
+    // no Created at all when the config has none (a reproducible image).
+    Comment: image.config.comment ?? image.config.history?.at(-1)?.comment ?? '',
+    ...(image.config.created !== undefined ? { Created: image.config.created } : {}),
     DockerVersion: '',
     Author: image.config.author ?? '',
     Config: containerConfigJson(image.config.config),

@@ -46,6 +46,12 @@ describe('build flags', () => {
       expect(image!.Id).to.equal(built.stdout.trim());
       const history = (await cli('history', '--no-trunc', '--format', '{{.CreatedBy}}', 'lbl:1')).stdout;
       expect(history).to.not.include('cli');
+      // As dockerd 26 shows a built image: the last history entry's comment, and no Created key.
+      expect((await cli('inspect', '--format', '{{.Comment}}', 'lbl:1')).stdout).to.equal('buildkit.dockerfile.v0\n');
+      expect(Object.keys(JSON.parse((await cli('inspect', '--format', '{{json .}}', 'lbl:1')).stdout))).to.not.include('Created');
+      // Labelled by build() itself: no unlabelled copy of the image is left in the store.
+      const rows = (await cli('images')).stdout.trim().split('\n').slice(1).map((row) => row.split(/\s+/).slice(0, 2).join(':'));
+      expect(rows.sort()).to.deep.equal(['busybox:latest', 'lbl:1']);
     });
 
     it('context - reads a tar on stdin, with -f naming a file inside it', async () => {

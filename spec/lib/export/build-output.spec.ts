@@ -13,10 +13,9 @@ import { runCli } from '../../support/run-cli.js';
 import { createReadStream } from 'node:fs';
 
 const run = promisify(execFile);
-// A build that touches no clock: the WORKDIR exists in busybox (BuildKit's empty layer), COPY into
-// / keeps the context file's mtime (one context for every build), the rest is metadata. A folder
-// the build creates or changes (WORKDIR /new, COPY into /srv or /tmp) carries the time it was
-// made, in BuildKit's layers as in ours: rewrite-timestamp below covers that case.
+// A small build: the WORKDIR exists in busybox (BuildKit's empty layer), one COPY, the rest is
+// metadata. Layer times are clamped by default (spec/lib/build-reproducible.spec.ts covers steps
+// that create and change folders); rewrite-timestamp below also clamps at export.
 const DOCKERFILE = 'FROM localhost/busybox:test\nWORKDIR /tmp\nCOPY hello.txt /hello.txt\nENV GREETING=hello\nLABEL org.example=yes\nCMD ["cat", "/etc/passwd"]\n';
 
 interface Built {

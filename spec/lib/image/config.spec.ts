@@ -31,6 +31,15 @@ describe('lib/image config and manifest bytes', () => {
     expect(serializeImageConfig(parseImageConfig(bytes)).toString()).to.equal(BUILDKIT_CONFIG);
   });
 
+  it('reads Go nulls in a config Docker wrote (docker import) as absent, so it can be written again', () => {
+    // The config of `docker import` / `docker save` for localhost/busybox:test (dockerd 26).
+    const docker = '{"architecture":"amd64","comment":"Imported from -","config":{"Hostname":"","User":"","Env":null,"Cmd":null,"Image":"","Volumes":null,"WorkingDir":"","Entrypoint":null,"OnBuild":null,"Labels":null},"created":"2026-12-04T12:40:50.429065764Z","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:08a36240fb204d67c00d3e25d73a716cb18441fabefc36dc805535b63c3e5525"]}}';
+    const config = parseImageConfig(Buffer.from(docker));
+    expect(config.config.Env).to.equal(undefined);
+    expect(Object.values(config.config)).to.not.include(null);
+    expect(serializeImageConfig(config).toString()).to.contain('"config":{},');
+  });
+
   it('writes the manifest docker save wrote for that image', () => {
     const manifest = ociManifest({ mediaType: MediaTypes.ociConfig, digest: BUILDKIT_CONFIG_DIGEST, size: 866 }, [
       { mediaType: MediaTypes.ociLayer, digest: 'sha256:08a36240fb204d67c00d3e25d73a716cb18441fabefc36dc805535b63c3e5525', size: 2129920 },

@@ -46,6 +46,22 @@ describe('lib/store image store', () => {
     expect(again.layers[0]!.digest).to.equal(again.layers[0]!.diffId);
   });
 
+  it('commitRaw keeps foreign config bytes (the image ID is their digest) and checks digest and DiffIDs', async () => {
+    const base = await importRootfs(store, Readable.from([tarOf('hi\n')]), { name: 'base' });
+    const layers = base.layers.map(({ digest, diffId, size }) => ({ digest, diffId, size }));
+    // Key order, spacing and a field tsbuild does not model, as another tool may write them.
+    const bytes = Buffer.from(`{"os":"linux", "architecture":"amd64","container":"abc","config":{"Env":null},"rootfs":{"type":"layers","diff_ids":["${layers[0]!.diffId}"]}}`);
+    const stored = await store.commitRaw(bytes, layers, { tags: ['raw:1'], expectedConfigDigest: sha(bytes) });
+    expect(stored.id).to.equal(sha(bytes));
+    expect((await store.content.readVerified(stored.id)).equals(bytes)).to.equal(true);
+    expect((await store.resolve('raw:1')).manifestDigest).to.equal(stored.manifestDigest);
+    const wrongDigest = await store.commitRaw(bytes, layers, { expectedConfigDigest: sha(Buffer.from('x')) }).catch((error: unknown) => error);
+    expect(wrongDigest).to.have.property('code', 'E_INTEGRITY');
+    const otherLayers = [{ ...layers[0]!, diffId: sha(Buffer.from('other')) }];
+    const mismatch = await store.commitRaw(bytes, otherLayers).catch((error: unknown) => error);
+    expect(mismatch).to.be.instanceOf(TypeError);
+  });
+
   it('stores the tar as given (DiffID = sha256 of the uncompressed input, as Docker), gzip or not', async () => {
     const tar = tarOf('hi\n');
     const plain = await importRootfs(store, Readable.from([tar]), { name: 'plain' });

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { TsbuildError } from '../../lib/errors.js';
 import { containerPath, resolveInRoot, type ResolvedPath, type ViewMount } from './in-root-path.js';
 import type { MountStubs } from './mount-stubs.js';
+import { isPipeScriptMount, pipeScriptRecord } from './pipe-scripts.js';
 import type { RunSpec, SandboxMount } from './types.js';
 
 /** One caller mount for the script: `cd -P base`, verify, `mkdir -p rel`, then mount on `.` or `./file`. */
@@ -98,6 +99,13 @@ export async function prepareTargets(spec: RunSpec, rootName: string, stubs: Mou
   const userMounts: UserMountRecord[] = [];
   const stagedSources: StagedSource[] = [];
   for (const mount of spec.mounts) {
+    if (mount.type === 'bind' && isPipeScriptMount(mount)) {
+      // Not in the rootfs: a file in the sandbox's own /dev, created when /dev is mounted.
+      if ((await sourceKind(mount)) !== 'file') throw setupError(`the script mounted at ${mount.target} is not a regular file`);
+      userMounts.push(pipeScriptRecord(rootName, mount, `/.m/${stagedSources.length}`));
+      stagedSources.push({ source: mount.source, readonly: true, kind: 'file' });
+      continue;
+    }
     const kind = await sourceKind(mount);
     const resolved = await resolveInRoot(spec.rootfs, mount.target, view);
     checkKind(resolved, kind, 'the mount point');

@@ -209,7 +209,7 @@ describe('executor/steps/run: execute in the namespace sandbox', function () {
 
   it('[root] runs heredocs: the body, a shebang script, and heredocs read by the shell', async () => {
     expect(await run('RUN <<EOF\necho simple heredoc\necho line2\nEOF')).to.equal('simple heredoc\nline2\n');
-    expect(await run('RUN <<EOF\n#!/bin/sh -e\necho "shebang $# $-"\nEOF')).to.equal('shebang 0 e\n');
+    expect(await run('RUN <<EOF\n#!/bin/sh -e\necho "shebang $# $- $0"\nEOF')).to.equal('shebang 0 e /dev/pipes/EOF\n');
     expect(await run('RUN cat <<EOF > /tmp/x && cat /tmp/x\nin file\nEOF')).to.equal('in file\n');
     expect(await run('RUN <<-EOT\n\techo chomped\n\tEOT')).to.equal('chomped\n');
     expect((await failure('RUN <<EOF\n#!/bin/sh\nexit 7\nEOF')).message).to.equal('process "/bin/sh -c /dev/pipes/EOF" did not complete successfully: exit code: 7');

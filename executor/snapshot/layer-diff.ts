@@ -1,7 +1,9 @@
 // Computes a step's changes from an overlay mount: the upper folder says what was written, the
 // base view (the lower layers as they were) and the merged view say what disappeared.
 // - Every upper entry is an addition (absent from the base), a modification, or nothing (a folder
-//   copied up only because something below it changed; same rule as BuildKit's sameDirent).
+//   copied up with its mtime unchanged: something deeper changed, and the writer includes it as a
+//   parent anyway; a folder whose own entries changed has a new mtime and is a modification, as
+//   the reference's overlay2 diff, which writes every upper folder, shows it).
 // - Deletions are found by comparison, never by xattrs: for every folder present in both the
 //   upper and the base, a child the base has but the merged view lacks was deleted. That covers
 //   plain `rm` (a 0/0 whiteout device in the upper) and `rm -rf dir; mkdir dir` (an opaque folder,

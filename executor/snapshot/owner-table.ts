@@ -5,7 +5,7 @@
 // - a folder is *tracked* while it is written (a snapshot being unpacked, a step's rootfs); every
 //   owner the writers (in-root.ts) were asked to set but could not is recorded in its table;
 // - an unpacked snapshot keeps its table in `owners.json` next to its tree (only ids other than
-//   0:0 are listed);
+//   0:0 are listed: a path the table lacks is root's);
 // - reading an owner back (the layer writer, COPY --from) asks, in order: the table of the tracked
 //   folder, the snapshot below that provides the path, and finally the host owner translated
 //   through the mapping (the build user is 0:0).
@@ -55,7 +55,10 @@ export function containerIds(info: Pick<Stats | BigIntStats, 'uid' | 'gid'>): Ow
   return { uid: uid === process.getuid?.() ? 0 : OVERFLOW_ID, gid: gid === process.getgid?.() ? 0 : OVERFLOW_ID };
 }
 
-/** Owners by root-relative path ('' is the root); 0:0 is never stored. */
+/**
+ * Owners by root-relative path ('' is the root). 0:0 is kept too (a step's write over a lower
+ * file owned by someone else must win over the lower), but never saved: absent means 0:0 there.
+ */
 export class OwnerTable {
   private readonly owners = new Map<string, Owner>();
 
@@ -64,17 +67,19 @@ export class OwnerTable {
   }
 
   set(path: string, owner: Owner): void {
-    if (owner.uid === 0 && owner.gid === 0) this.owners.delete(path);
-    else this.owners.set(path, { uid: owner.uid, gid: owner.gid });
+    this.owners.set(path, { uid: owner.uid, gid: owner.gid });
   }
 
+  /** How many entries are not 0:0 (what a saved table holds). */
   get size(): number {
-    return this.owners.size;
+    return [...this.owners.values()].filter((owner) => owner.uid !== 0 || owner.gid !== 0).length;
   }
 
   toJSON(): Record<string, [number, number]> {
     const out: Record<string, [number, number]> = {};
-    for (const [path, owner] of [...this.owners].sort(([a], [b]) => (a < b ? -1 : 1))) out[path] = [owner.uid, owner.gid];
+    for (const [path, owner] of [...this.owners].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (owner.uid !== 0 || owner.gid !== 0) out[path] = [owner.uid, owner.gid];
+    }
     return out;
   }
 

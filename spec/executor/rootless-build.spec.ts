@@ -35,6 +35,8 @@ describe('a build by an unprivileged user [root]', function () {
       'COPY file /copied',
       'COPY --chown=1234:5678 file /owned-file',
       'RUN echo more >> /owned-file',
+      'COPY --chown=1234:5678 file /replaced',
+      'COPY file /replaced',
       'COPY --from=owners /owned /from-stage',
       'WORKDIR /w/x',
       "RUN stat -c '%u:%g %a' . > /workdir-owner",
@@ -57,11 +59,12 @@ describe('a build by an unprivileged user [root]', function () {
     const layout = rootLayout(root);
     const image = await (await ImageStore.open(layout)).resolve('rootless:test');
     const listing = await imageListing(await ContentStore.open(layout), image);
-    expect(listing.filter((line) => /^(owned-file|copied|from-stage|made-by-run|w|w\/x) /.test(line))).to.deep.equal([
+    expect(listing.filter((line) => /^(owned-file|copied|from-stage|made-by-run|replaced|w|w\/x) /.test(line))).to.deep.equal([
       'copied f 0644 0:0 17 55a58eb2ece74d30',
       'from-stage f 0644 4321:8765 17 55a58eb2ece74d30',
       'made-by-run f 0644 0:0 6 2c5dc7db4e296d2f',
       'owned-file f 0644 1234:5678 22 b896d254bb6f06c6',
+      'replaced f 0644 0:0 17 55a58eb2ece74d30',
       'w d 0755 0:0 ',
       'w/x d 0755 0:0 ',
     ]);

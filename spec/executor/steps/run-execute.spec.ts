@@ -27,13 +27,17 @@ function prepare(lines: string, buildArgs: Record<string, string> = {}): Prepare
   return { state, ins: expandForStage(state, instructions[instructions.length - 1] as RunInstruction, ctx) };
 }
 
-/** Every path under `dir`, relative, sorted (busybox's applet links left out). */
+/**
+ * Every path under `dir`, relative, sorted (busybox's applet links left out, and the empty /dev,
+ * /proc and /sys mount points a run makes in a base without them and keeps, as runc does).
+ */
 async function listTree(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (at: string): Promise<void> => {
     for (const entry of await readdir(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
       if (relative(dir, at) === 'bin') continue;
+      if (at === dir && ['dev', 'proc', 'sys'].includes(entry.name) && (await readdir(path)).length === 0) continue;
       out.push(relative(dir, path));
       if (entry.isDirectory()) await walk(path);
     }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { type Change, comparePaths, isMultiplyLinked, sameEntry } from './change.js';
 import { isWhiteoutDevice, LayeredView, type TreeView } from './lower-view.js';
 import type { PreparedRootfs } from './overlay.js';
+import { ownerChangeCheck } from './owner-table.js';
 import { diffTrees } from './tree-diff.js';
 import { walkTree } from './tree-walk.js';
 
@@ -26,7 +27,7 @@ export interface LayerChanges {
 
 /** The step's changes, however its rootfs was prepared. Call before prepared.cleanup(). */
 export async function diffRootfs(prepared: PreparedRootfs): Promise<LayerChanges> {
-  if (prepared.kind === 'copy') return diffTrees(prepared.base, prepared.merged);
+  if (prepared.kind === 'copy') return diffTrees(prepared.base, prepared.merged, ownerChangeCheck(prepared.lowers));
   return diffOverlayUpper(prepared.upper, prepared.merged, new LayeredView(prepared.lowers));
 }
 

@@ -70,6 +70,10 @@ export class OwnerTable {
     this.owners.set(path, { uid: owner.uid, gid: owner.gid });
   }
 
+  entries(): IterableIterator<[string, Owner]> {
+    return this.owners.entries();
+  }
+
   /** How many entries are not 0:0 (what a saved table holds). */
   get size(): number {
     return [...this.owners.values()].filter((owner) => owner.uid !== 0 || owner.gid !== 0).length;
@@ -154,6 +158,48 @@ export async function containerOwner(host: string, info: Pick<Stats | BigIntStat
     if (below) return below;
   }
   return containerIds(info);
+}
+
+/**
+ * Every owner other than 0:0 in the tracked folder `root` (a step's rootfs): the lowers' entries
+ * still visible, then the step's own records. Empty when `root` is not tracked (or as root).
+ */
+export async function ownersOf(root: string): Promise<Map<string, Owner>> {
+  const found = lookup(root);
+  const owners = new Map<string, Owner>();
+  if (found === undefined || found.path !== '') return owners;
+  const { lowers, table } = found.entry;
+  for (const layer of lowers ? [...lowers.layers].reverse() : []) {
+    for (const [path, owner] of snapshotOwners(layer).entries()) {
+      const host = await lowers!.hostPath(path === '' ? [] : path.split('/'));
+      if (host !== null && (host === layer || host.startsWith(layer + sep))) owners.set(path, owner);
+    }
+  }
+  for (const [path, owner] of table.entries()) owners.set(path, owner);
+  for (const [path, owner] of owners) if (owner.uid === 0 && owner.gid === 0) owners.delete(path);
+  return owners;
+}
+
+/** Replaces what the tracked folder `root` records: `owners` for those paths, 0:0 for `cleared`. */
+export function recordOwnersOf(root: string, cleared: Iterable<string>, owners: ReadonlyMap<string, Owner>): void {
+  const found = lookup(root);
+  if (found === undefined || found.path !== '') return;
+  for (const path of cleared) found.entry.table.set(path, { uid: 0, gid: 0 });
+  for (const [path, owner] of owners) found.entry.table.set(path, owner);
+}
+
+/** For the differ: whether an entry's container owner changed, when the host owner cannot show it. */
+export type OwnerChangeCheck = (path: string, before: BigIntStats, host: string, now: BigIntStats) => Promise<boolean>;
+
+/** An OwnerChangeCheck against `lowers` (snapshot trees, topmost first); undefined as real root. */
+export function ownerChangeCheck(lowers: readonly string[]): OwnerChangeCheck | undefined {
+  if (!recordsOwners()) return undefined;
+  const view = new LayeredView(lowers);
+  return async (path, before, host, now) => {
+    const was = (await lowerOwner(view, path)) ?? containerIds(before);
+    const is = await containerOwner(host, now);
+    return was.uid !== is.uid || was.gid !== is.gid;
+  };
 }
 
 /** The owner of `path` in a stack of snapshots, from the table of the snapshot providing it. */

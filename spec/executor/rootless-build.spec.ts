@@ -38,8 +38,9 @@ describe('a build by an unprivileged user [root]', function () {
       'COPY --chown=1234:5678 file /replaced',
       'COPY file /replaced',
       'COPY --from=owners /owned /from-stage',
+      'RUN rm /bin/zcat && mkdir -p /gone/deep && rm -r /gone',
       'WORKDIR /w/x',
-      "RUN stat -c '%u:%g %a' . > /workdir-owner",
+      "RUN test ! -e /bin/zcat && test ! -e /gone && stat -c '%u:%g %a' . > /workdir-owner",
       '',
     ].join('\n'));
     await writeFile(join(dir, 'context', 'file'), 'from the context\n');
@@ -68,6 +69,9 @@ describe('a build by an unprivileged user [root]', function () {
       'w d 0755 0:0 ',
       'w/x d 0755 0:0 ',
     ]);
+    // A deletion is a whiteout (made as a 0/0 device without root) that the next steps honour.
+    expect(listing.filter((line) => /^(bin\/zcat|bin\/zip|gone) /.test(line)).map((line) => line.split(' ')[0])).to.deep.equal([]);
+    expect(listing.some((line) => line.startsWith('bin/unzip '))).to.equal(true);
     // Nothing in any layer carries the build user or the overflow id.
     const owners = new Set(listing.map((line) => line.split(' ')[3]));
     expect([...owners].sort()).to.deep.equal(['0:0', '1234:5678', '4321:8765']);

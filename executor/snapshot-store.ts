@@ -18,7 +18,7 @@ import type { LayerRef } from '../cache/key-index.js';
 import type { BlobLease } from '../cache/content-store.js';
 import { acquireLock } from '../cache/lock.js';
 import type { RootLayout } from '../cache/root.js';
-import { diffRootfs, layerTarStream, type PreparedRootfs, prepareRootfs, readSnapshotMarker, snapshotTree, unpackLayerSnapshot } from './snapshot/index.js';
+import { diffRootfs, layerTarStream, type PreparedRootfs, prepareRootfs, readSnapshotMarker, recordsOwners, snapshotTree, trackOwners, unpackLayerSnapshot } from './snapshot/index.js';
 import type { SourceTree } from './steps/types.js';
 
 export type SnapshotLayout = Pick<RootLayout, 'snapshots' | 'tmp' | 'locks'>;
@@ -103,7 +103,13 @@ export class SnapshotStore {
       await rm(scratch, { recursive: true, force: true });
       throw error;
     }
-    return { rootfs: prepared.merged, prepared, release: once(() => prepared.cleanup()) };
+    // Without root, owners the step's writers cannot set are recorded for its layer (owner-table.ts).
+    const owners = trackOwners(prepared.merged, lowers);
+    const release = once(async () => {
+      owners.untrack();
+      await prepared.cleanup();
+    });
+    return { rootfs: prepared.merged, prepared, release };
   }
 
   /** A read-only view of `layers` (another stage or an image) for COPY --from and mounts. */
@@ -180,6 +186,6 @@ function once(action: () => Promise<void>): () => Promise<void> {
 async function matchRootAttributes(upper: string, topLower: string | undefined): Promise<void> {
   const info = topLower === undefined ? undefined : await lstat(topLower);
   // Without root the upper is ours and the user namespace maps it; only root can (and must) chown.
-  if (process.getuid?.() === 0) await chown(upper, info?.uid ?? 0, info?.gid ?? 0);
+  if (!recordsOwners()) await chown(upper, info?.uid ?? 0, info?.gid ?? 0);
   await chmod(upper, (info?.mode ?? 0o755) & 0o7777);
 }

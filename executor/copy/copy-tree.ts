@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { posix } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
-import { type EntryAttrs, InRoot } from '../snapshot/index.js';
+import { containerOwner, type EntryAttrs, InRoot, recordsOwners } from '../snapshot/index.js';
 import { deviceNumbers, makeDeviceNode, makeHardlink, makeSymlink, removeEntry, setEntryAttrs, writeNewFile } from '../snapshot/in-root.js';
 import type { ModeChange } from './chmod.js';
 import { cleanSourcePath, ExcludeMatcher, expandWildcard, hasWildcard } from './source-match.js';
@@ -52,7 +52,7 @@ export class TreeCopier {
     private readonly root: InRoot,
     private readonly options: CopyOptions,
   ) {
-    this.owners = process.getuid?.() === 0;
+    this.owners = !recordsOwners();
   }
 
   static async open(rootfs: string, options: CopyOptions): Promise<TreeCopier> {
@@ -131,7 +131,7 @@ export class TreeCopier {
     const existing = fs.lstatSync(location.host, { throwIfNoEntry: false });
     if (existing?.isDirectory()) throw new TsbuildError('E_STEP', `cannot copy to non-directory: ${dest}: is a directory`);
     await removeEntry(location.host);
-    const attrs = this.attrs(info.mode & 0o7777, false, info.mtime, false, info);
+    const attrs = this.attrs(info.mode & 0o7777, false, info.mtime, false, await this.sourceOwner(sourceHost, info));
     const identity = `${info.dev}:${info.ino}`;
     const linked = info.nlink > 1 ? this.links.get(identity) : undefined;
     if (linked !== undefined) return makeHardlink(location.host, linked);
@@ -155,13 +155,19 @@ export class TreeCopier {
     const location = await this.root.ensureDir(dest, this.impliedDir);
     // The copied folder itself is not copied: a destination it creates is a plain 0755 folder of
     // the --chown owner (neither the source's mode nor --chmod), as BuildKit 0.13 makes it.
-    const attrs = relative === '' ? await this.impliedDir() : this.attrs(info.mode & 0o7777, true, info.mtime, false, info);
+    const sourceHost = posix.join(treeDir, path);
+    const attrs = relative === '' ? await this.impliedDir() : this.attrs(info.mode & 0o7777, true, info.mtime, false, await this.sourceOwner(sourceHost, info));
     if (existing.missing.length > 0 || relative !== '') this.dirTimes.push({ host: location.host, attrs });
     for (const name of fs.readdirSync(posix.join(treeDir, path)).sort()) {
       const childRelative = relative === '' ? name : `${relative}/${name}`;
       if (exclude.excludes(childRelative)) continue;
       await this.copyEntry(treeDir, posix.join(path, name), posix.join(location.components.join('/'), name), exclude, childRelative);
     }
+  }
+
+  /** The source's owner as its container sees it (without root the host shows the build user). */
+  private async sourceOwner(sourceHost: string, info: fs.Stats): Promise<CopyOwner | undefined> {
+    return this.options.keepSourceOwners ? containerOwner(sourceHost, info) : undefined;
   }
 
   private async isExistingDir(dest: string): Promise<boolean> {

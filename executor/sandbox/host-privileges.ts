@@ -37,10 +37,19 @@ async function hasSubordinateIds(file: string, uid: number, name: string): Promi
   });
 }
 
+/** The login name, or '' for a uid without a passwd entry (subid lines may still name the uid). */
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
 /** The subid mapping needs both ranges and both setuid helpers (Debian package uidmap). */
 async function subidMappingAvailable(): Promise<boolean> {
   const uid = process.getuid?.() ?? -1;
-  const name = userInfo().username;
+  const name = userName();
   const helpers = (await findHostTool('newuidmap')) !== undefined && (await findHostTool('newgidmap')) !== undefined;
   return helpers && (await hasSubordinateIds('/etc/subuid', uid, name)) && (await hasSubordinateIds('/etc/subgid', uid, name));
 }

@@ -5,8 +5,8 @@
 // re-walks every stub from its tree root with lstat, gives up at the first component that is not a
 // real directory, and only removes an entry that is still an empty directory or an empty regular file.
 import { constants } from 'node:fs';
-import { lstat, lutimes, mkdir, open, readdir, rmdir, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, mkdir, open, readdir, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { locate, type ResolvedPath, type ViewMount } from './in-root-path.js';
 
 interface Stub {
@@ -17,13 +17,6 @@ interface Stub {
   readonly kind: 'dir' | 'file';
 }
 
-/** A directory we created stubs in: its times before our first stub, and its mtime after our last. */
-interface ParentTimes {
-  readonly atimeNs: bigint;
-  readonly mtimeNs: bigint;
-  afterNs: bigint;
-}
-
 /** What is left to create inside the namespace: components below a tmpfs mount (index into the path). */
 export interface StubResult {
   readonly namespaceFrom?: number;
@@ -31,7 +24,6 @@ export interface StubResult {
 
 export class MountStubs {
   private readonly stubs: Stub[] = [];
-  private readonly parents = new Map<string, ParentTimes>();
 
   constructor(private readonly rootfs: string) {}
 
@@ -52,11 +44,6 @@ export class MountStubs {
   }
 
   private async create(host: string, kind: 'dir' | 'file', tree: { root: string; relative: string[] }): Promise<void> {
-    const parent = dirname(host);
-    if (!this.parents.has(parent)) {
-      const before = await lstat(parent, { bigint: true });
-      this.parents.set(parent, { atimeNs: before.atimeNs, mtimeNs: before.mtimeNs, afterNs: -1n });
-    }
     if (kind === 'dir') {
       await mkdir(host, 0o755);
     } else {
@@ -64,40 +51,23 @@ export class MountStubs {
       const handle = await open(host, constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_WRONLY, 0o644);
       await handle.close();
     }
-    this.parents.get(parent)!.afterNs = (await lstat(parent, { bigint: true })).mtimeNs;
     this.stubs.push({ treeRoot: tree.root, relative: tree.relative, kind });
   }
 
   /**
-   * Removes the stubs, deepest first, then puts back the parents' times: the times from before the
-   * stubs when nothing else changed the parent, else the times the step left (BuildKit's rule).
-   * Never throws: a stub that cannot be removed safely stays, and is returned.
+   * Removes the stubs, deepest first. Their parents keep the mtime this leaves (BuildKit 0.13 does
+   * not restore it either, and its layer then holds such a parent, e.g. `etc/` after the /etc/hosts
+   * stub of an image without one). Never throws: a stub that cannot be removed safely stays, and
+   * is returned.
    */
   async cleanup(): Promise<string[]> {
     const kept: string[] = [];
-    const observed = new Map<string, BigIntTimes>();
     for (const stub of this.stubs.reverse()) {
-      if (!(await removeStub(stub, observed))) kept.push(join(stub.treeRoot, ...stub.relative));
-    }
-    for (const [parent, seen] of observed) {
-      const ours = this.parents.get(parent);
-      const times = ours && seen.mtimeNs === ours.afterNs ? ours : seen;
-      await lutimes(parent, nsToSeconds(times.atimeNs), nsToSeconds(times.mtimeNs)).catch(() => undefined);
+      if (!(await removeStub(stub))) kept.push(join(stub.treeRoot, ...stub.relative));
     }
     this.stubs.length = 0;
-    this.parents.clear();
     return kept;
   }
-}
-
-interface BigIntTimes {
-  readonly atimeNs: bigint;
-  readonly mtimeNs: bigint;
-}
-
-/** Seconds as a double: microsecond precision, the best utimes() from Node can do. */
-function nsToSeconds(ns: bigint): number {
-  return Number(ns / 1000n) / 1e6;
 }
 
 /** The tree (rootfs or bind source) a container path is created in, and the path below its root. */
@@ -121,14 +91,13 @@ async function walkParents(root: string, relative: readonly string[]): Promise<s
   return path;
 }
 
-async function removeStub(stub: Stub, observed: Map<string, BigIntTimes>): Promise<boolean> {
+async function removeStub(stub: Stub): Promise<boolean> {
   try {
     const parent = await walkParents(stub.treeRoot, stub.relative);
     if (parent === undefined) return false;
     const path = join(parent, stub.relative.at(-1)!);
     const info = await lstat(path).catch(() => undefined);
     if (info === undefined) return true; // the step removed it itself
-    if (!observed.has(parent)) observed.set(parent, await lstat(parent, { bigint: true }));
     if (stub.kind === 'dir' && info.isDirectory() && (await readdir(path)).length === 0) await rmdir(path);
     else if (stub.kind === 'file' && info.isFile() && info.size === 0) await unlink(path);
     else return false;

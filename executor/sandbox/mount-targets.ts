@@ -2,10 +2,12 @@
 // stubs where needed, and into the records the setup script consumes. Everything is resolved here,
 // in one place, in mount order: /proc, /dev, /sys, the /etc files, then the caller's mounts (each
 // resolved through the ones before it), then the cwd (through all of them).
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
 import { containerPath, resolveInRoot, type ResolvedPath, type ViewMount } from './in-root-path.js';
 import type { MountStubs } from './mount-stubs.js';
+import { isPipeScriptMount, pipeScriptRecord } from './pipe-scripts.js';
 import type { RunSpec, SandboxMount } from './types.js';
 
 /** One caller mount for the script: `cd -P base`, verify, `mkdir -p rel`, then mount on `.` or `./file`. */
@@ -41,14 +43,17 @@ function setupError(message: string): TsbuildError {
   return new TsbuildError('E_STEP', `sandbox setup: ${message}`);
 }
 
-/** runc refuses a symlinked /proc (CVE-2019-19921); so do we, for /dev and /sys too. */
-async function prepareSandboxTrees(rootfs: string, stubs: MountStubs): Promise<ViewMount[]> {
+/**
+ * runc refuses a symlinked /proc (CVE-2019-19921); so do we, for /dev and /sys too. A missing one
+ * is made and kept, not a stub: runc leaves these mount points, and BuildKit's layer has them.
+ */
+async function prepareSandboxTrees(rootfs: string): Promise<ViewMount[]> {
   for (const name of SANDBOX_TREES) {
     const resolved = await resolveInRoot(rootfs, `/${name}`);
     if (resolved.components.join('/') !== name || (resolved.existing === 1 && resolved.kind !== 'dir')) {
       throw setupError(`the rootfs's /${name} must be a directory, not a symlink or a file`);
     }
-    await stubs.ensure(resolved, 'dir', []);
+    if (resolved.existing === 0) await mkdir(join(rootfs, name), 0o755);
   }
   return SANDBOX_TREES.map((name) => ({ target: [name] }));
 }
@@ -86,7 +91,7 @@ function userMountRecord(rootName: string, resolved: ResolvedPath, kind: 'dir' |
 }
 
 export async function prepareTargets(spec: RunSpec, rootName: string, stubs: MountStubs, etcSources: readonly string[]): Promise<PreparedTargets> {
-  const view = await prepareSandboxTrees(spec.rootfs, stubs);
+  const view = await prepareSandboxTrees(spec.rootfs);
   const etcTargets: string[] = [];
   for (const [i, name] of ETC_FILES.entries()) {
     const resolved = await resolveInRoot(spec.rootfs, `/etc/${name}`, view);
@@ -98,6 +103,13 @@ export async function prepareTargets(spec: RunSpec, rootName: string, stubs: Mou
   const userMounts: UserMountRecord[] = [];
   const stagedSources: StagedSource[] = [];
   for (const mount of spec.mounts) {
+    if (mount.type === 'bind' && isPipeScriptMount(mount)) {
+      // Not in the rootfs: a file in the sandbox's own /dev, created when /dev is mounted.
+      if ((await sourceKind(mount)) !== 'file') throw setupError(`the script mounted at ${mount.target} is not a regular file`);
+      userMounts.push(pipeScriptRecord(rootName, mount, `/.m/${stagedSources.length}`));
+      stagedSources.push({ source: mount.source, readonly: true, kind: 'file' });
+      continue;
+    }
     const kind = await sourceKind(mount);
     const resolved = await resolveInRoot(spec.rootfs, mount.target, view);
     checkKind(resolved, kind, 'the mount point');

@@ -17,6 +17,7 @@ import { MountStubs } from './mount-stubs.js';
 import { prepareTargets, type PreparedTargets } from './mount-targets.js';
 import { runSandboxProcess, type SandboxExit } from './sandbox-process.js';
 import { runNamePrefix, sweepStaleRuns } from './stale-runs.js';
+import { applyOwners, returnOwners } from './subid-owners.js';
 import { createStagingDir, defaultStagingBase, etcSourcePaths, removeStagingDir, writeEtcFiles, writeStaging } from './staging-root.js';
 import type { RunResult, RunSpec, Sandbox, Stdio } from './types.js';
 import { validateRunSpec } from './validate-spec.js';
@@ -92,8 +93,12 @@ export class NamespaceSandbox implements Sandbox {
     const state: RunState = { spec, host, stagingDir: dir, rootName, stubs: new MountStubs(spec.rootfs) };
     let cgroup: RunCgroup | undefined;
     let outcome: { result: RunResult } | { error: unknown };
+    // With subordinate ids the rootfs gets its recorded owners for the run, and gives them back after.
+    const subid = host.privileges.kind === 'rootless' && host.privileges.mapping === 'subid';
+    let applied: string[] | undefined;
     try {
       const { targets, rootfsFlags } = await this.prepare(state);
+      if (subid) applied = await applyOwners(spec.rootfs);
       if (signal?.aborted) throw aborted();
       cgroup = await createRunCgroup(this.limits, runNamePrefix());
       const readonlyRemount = ['remount', 'bind', ...new Set([...rootfsFlags, 'ro', 'nodev'])].join(',');
@@ -102,7 +107,8 @@ export class NamespaceSandbox implements Sandbox {
     } catch (error) {
       outcome = { error };
     }
-    const cleanupError = await cleanUp(state, cgroup);
+    const ownersError = subid ? await returnOwners(spec.rootfs, applied ?? []).then(() => undefined, (error: Error) => error) : undefined;
+    const cleanupError = (await cleanUp(state, cgroup)) ?? ownersError;
     if ('error' in outcome) throw outcome.error;
     if (cleanupError) throw cleanupError;
     return outcome.result;

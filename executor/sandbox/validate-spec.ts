@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../../lib/errors.js';
 import { containerComponents } from './in-root-path.js';
+import { isPipeScriptMount } from './pipe-scripts.js';
 import type { RunSpec, SandboxMount } from './types.js';
 
 const NETWORKS = new Set(['default', 'none', 'host']);
@@ -38,7 +39,7 @@ function checkMount(mount: SandboxMount, index: number): void {
   if (!MOUNT_TYPES.has(mount?.type)) fail(`${what}.type must be bind or tmpfs`);
   const target = containerComponents(checkAbsolute(mount.target, `${what}.target`));
   if (target.length === 0) fail(`${what}.target cannot be /`);
-  if (RESERVED_TREES.includes(target[0]!)) fail(`${what}.target cannot be inside /${target[0]}`);
+  if (RESERVED_TREES.includes(target[0]!) && !isPipeScriptMount(mount)) fail(`${what}.target cannot be inside /${target[0]}`);
   if (mount.type === 'bind') checkAbsolute(mount.source, `${what}.source`);
   if (mount.type === 'tmpfs' && mount.size !== undefined && !(Number.isSafeInteger(mount.size) && mount.size > 0)) {
     fail(`${what}.size must be a positive number of bytes`);

@@ -52,9 +52,9 @@ export interface StatAt {
 const NS_PER_SECOND = 1_000_000_000n;
 
 /**
- * Whether an entry is unchanged, by the rule BuildKit's overlay differ and continuity's walking
- * differ share: type and mode, owner and device number must match; folders need nothing more;
- * other entries also need equal size and mtime seconds. When both mtimes have zero nanoseconds
+ * Whether an entry is unchanged: type and mode, owner and device number must match; folders also
+ * need the same mtime (to the nanosecond: copy-up and cp -a keep it); other entries also need
+ * equal size and mtime seconds. When both mtimes have zero nanoseconds
  * (typical of files unpacked from a tar, where the fraction was lost) a same-second rewrite could
  * hide, so symlink targets or contents are compared; otherwise the nanoseconds decide. Contents
  * are compared byte by byte rather than hashed: it stops at the first difference.
@@ -65,7 +65,9 @@ export async function sameEntry(before: StatAt, after: StatAt): Promise<boolean>
   const b = after.info;
   if (a.dev === b.dev && a.ino === b.ino) return true;
   if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.rdev !== b.rdev) return false;
-  if (a.isDirectory()) return true;
+  // A folder whose entries came and went (a mount stub, a temp file) has a new mtime. BuildKit's
+  // overlay2 diff writes every folder of the upper, and such a folder is there: so do we.
+  if (a.isDirectory()) return a.mtimeNs === b.mtimeNs;
   if (a.size !== b.size || a.mtimeNs / NS_PER_SECOND !== b.mtimeNs / NS_PER_SECOND) return false;
   const aNanos = a.mtimeNs % NS_PER_SECOND;
   const bNanos = b.mtimeNs % NS_PER_SECOND;

@@ -20,6 +20,7 @@ import { realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
 import { runHostCommand } from './host-command.js';
+import { recordLinkOwner, recordOwner, recordsOwners } from './owner-table.js';
 
 /** Linux's MAXSYMLINKS: more hops than this is treated as a loop (ELOOP). */
 export const MAX_SYMLINK_HOPS = 40;
@@ -83,7 +84,7 @@ export class InRoot {
 
   /** The root itself may be reached through a symlink; it is resolved once, here. */
   static async open(root: string, options: { owners?: boolean } = {}): Promise<InRoot> {
-    return new InRoot(await realpath(root), options.owners ?? process.getuid?.() === 0);
+    return new InRoot(await realpath(root), options.owners ?? !recordsOwners());
   }
 
   hostPath(components: readonly string[]): string {
@@ -175,6 +176,7 @@ export async function writeNewFile(host: string, content: AsyncIterable<Buffer> 
   try {
     for await (const chunk of content) writeAll(fd, chunk);
     applyAttrsToDescriptor(fd, attrs, owners);
+    if (!owners) recordOwner(host, attrs);
   } finally {
     fs.closeSync(fd);
   }
@@ -197,6 +199,7 @@ export async function makeSymlink(host: string, target: string, attrs: EntryAttr
  */
 export async function makeHardlink(host: string, targetHost: string): Promise<void> {
   fs.linkSync(targetHost, host);
+  recordLinkOwner(host, targetHost);
 }
 
 /** Major and minor numbers of a Linux dev_t (glibc's gnu_dev_major/gnu_dev_minor). */
@@ -220,6 +223,8 @@ export async function makeDeviceNode(host: string, kind: DeviceKind, major = 0, 
  */
 export async function setEntryAttrs(host: string, attrs: EntryAttrs, owners: boolean): Promise<void> {
   const info = fs.lstatSync(host);
+  // Without root the owner cannot be set: it is remembered for the layer (owner-table.ts).
+  if (!owners) recordOwner(host, attrs);
   if (info.isSymbolicLink() || info.isCharacterDevice() || info.isBlockDevice()) {
     // Opening a device would talk to the device; symlinks cannot be opened without following.
     if (owners) fs.lchownSync(host, attrs.uid, attrs.gid);

@@ -16,6 +16,7 @@ export { type ApplyLayerOptions, type ApplyLayerResult, applyLayer, DEFAULT_LAYE
 export { gzipStage, type LayerDigest, layerTarStream, type LayerWriterOptions, refuseWhiteoutNames, writeLayerTar } from './layer-writer.js';
 export { DirView, LayeredView, type TreeView } from './lower-view.js';
 export { detectOverlaySupport, type OverlaySupport, type PreparedRootfs, prepareRootfs } from './overlay.js';
+export { containerOwner, type Owner, OwnerTable, recordsOwners, trackOwners } from './owner-table.js';
 export { type MountedOverlay, mountOverlay, type MountStrategy, type OverlaySpec } from './overlay-mount.js';
 export { readSnapshotMarker, type SnapshotMarker, snapshotTree, type UnpackedSnapshot, unpackLayerSnapshot } from './snapshot-unpack.js';
 export { type Compression, detectCompression } from './tar-input.js';

@@ -1,7 +1,9 @@
 // Computes a step's changes from an overlay mount: the upper folder says what was written, the
 // base view (the lower layers as they were) and the merged view say what disappeared.
 // - Every upper entry is an addition (absent from the base), a modification, or nothing (a folder
-//   copied up only because something below it changed; same rule as BuildKit's sameDirent).
+//   copied up with its mtime unchanged: something deeper changed, and the writer includes it as a
+//   parent anyway; a folder whose own entries changed has a new mtime and is a modification, as
+//   the reference's overlay2 diff, which writes every upper folder, shows it).
 // - Deletions are found by comparison, never by xattrs: for every folder present in both the
 //   upper and the base, a child the base has but the merged view lacks was deleted. That covers
 //   plain `rm` (a 0/0 whiteout device in the upper) and `rm -rf dir; mkdir dir` (an opaque folder,
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { type Change, comparePaths, isMultiplyLinked, sameEntry } from './change.js';
 import { isWhiteoutDevice, LayeredView, type TreeView } from './lower-view.js';
 import type { PreparedRootfs } from './overlay.js';
+import { ownerChangeCheck } from './owner-table.js';
 import { diffTrees } from './tree-diff.js';
 import { walkTree } from './tree-walk.js';
 
@@ -24,7 +27,7 @@ export interface LayerChanges {
 
 /** The step's changes, however its rootfs was prepared. Call before prepared.cleanup(). */
 export async function diffRootfs(prepared: PreparedRootfs): Promise<LayerChanges> {
-  if (prepared.kind === 'copy') return diffTrees(prepared.base, prepared.merged);
+  if (prepared.kind === 'copy') return diffTrees(prepared.base, prepared.merged, ownerChangeCheck(prepared.lowers));
   return diffOverlayUpper(prepared.upper, prepared.merged, new LayeredView(prepared.lowers));
 }
 

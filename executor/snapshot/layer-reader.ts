@@ -14,7 +14,8 @@ import type { Readable } from 'node:stream';
 import { ArchiveError, budgetExceeded } from './archive-error.js';
 import * as write from './in-root.js';
 import { type EntryAttrs, type EntryLocation, type ImpliedDirAttrs, InRoot, lstatOrNull } from './in-root.js';
-import { LayeredView, type TreeView } from './lower-view.js';
+import { LayeredView } from './lower-view.js';
+import { containerIds, lowerOwner, recordsOwners } from './owner-table.js';
 import { TarInput, type TarInputDigests } from './tar-input.js';
 import { type LayerEntry, toLayerEntry } from './tar-entry.js';
 import { applyOverlayWhiteouts, applyRemovalWhiteouts, type PendingWhiteout, WrittenPaths } from './whiteout-apply.js';
@@ -55,8 +56,8 @@ export interface ApplyLayerOptions {
   /** 'skip' (default) drops block and character devices with a warning; 'create' is for trusted input only. */
   readonly devices?: 'skip' | 'create';
   /**
-   * Apply the archive's uid/gid. Defaults to "when we are root" (in our user namespace, as the
-   * engine always is); turn off when the ids cannot be mapped (rootless with a single id).
+   * Apply the archive's uid/gid. Defaults to "when ids can be set" (real root, or root of a user
+   * namespace with a range); otherwise they are recorded (owner-table.ts).
    */
   readonly preserveOwners?: boolean;
   /** Every entry gets this owner instead of the archive's (`ADD --chown` of an archive, as BuildKit does). */
@@ -87,7 +88,7 @@ const DEFAULT_DIR: EntryAttrs = { mode: 0o755, uid: 0, gid: 0 };
 export async function applyLayer(input: Readable, root: string, options: ApplyLayerOptions): Promise<ApplyLayerResult> {
   const budgets = { ...DEFAULT_LAYER_BUDGETS, ...options.budgets };
   const tar = await TarInput.open(input, { maxBytes: budgets.maxBytes, ...(options.signal ? { signal: options.signal } : {}) });
-  const owners = options.preserveOwners ?? process.getuid?.() === 0;
+  const owners = options.preserveOwners ?? !recordsOwners();
   const applier = new LayerApplier(await InRoot.open(root, { owners }), { ...options, preserveOwners: owners });
   let entries = 0;
   try {
@@ -110,7 +111,7 @@ class LayerApplier {
   private readonly written = new WrittenPaths();
   /** Folders whose mtime is set at the very end, by host path (the last entry wins). */
   private readonly dirTimes = new Map<string, Date>();
-  private readonly lower: TreeView;
+  private readonly lower: LayeredView;
   private readonly owners: boolean;
   private readonly implied: ImpliedDirAttrs;
 
@@ -201,7 +202,9 @@ class LayerApplier {
   private async lowerDirAttrs(components: readonly string[]): Promise<EntryAttrs> {
     const info = await this.lower.lstat(components);
     if (info === null || !info.isDirectory()) return DEFAULT_DIR;
-    return { mode: Number(info.mode) & 0o7777, uid: Number(info.uid), gid: Number(info.gid), mtime: new Date(Number(info.mtimeMs)) };
+    // Without root the lower's host owner is the build user: its recorded owner is the real one.
+    const owner = this.owners ? { uid: Number(info.uid), gid: Number(info.gid) } : ((await lowerOwner(this.lower, components.join('/'))) ?? containerIds(info));
+    return { mode: Number(info.mode) & 0o7777, ...owner, mtime: new Date(Number(info.mtimeMs)) };
   }
 
   private noteCreated(dirs: readonly (readonly string[])[]): void {

@@ -3,7 +3,7 @@
 // - entries in walk order; a folder's header is written before anything inside it, and folders
 //   that did not change themselves are written when a child needs them ("include parents");
 // - deletions as empty regular files `dir/.wh.name` with mode 0, owner 0:0 and mtime 0;
-// - numeric uid/gid only (no user or group names), mtimes truncated to seconds and optionally
+// - numeric uid/gid only (no user or group names), as the container sees them (owner-table.ts), mtimes truncated to seconds and optionally
 //   clamped to SOURCE_DATE_EPOCH, PAX headers only when USTAR cannot hold a field;
 // - hard links: the first path of an inode written is the file, later ones `Link` entries to it;
 //   an unchanged path sharing the inode of a written one is written as a link too;
@@ -22,6 +22,7 @@ import { type Change, isMultiplyLinked } from './change.js';
 import { DigestMeter } from './digest-meter.js';
 import { deviceNumbers } from './in-root.js';
 import type { LayerChanges } from './layer-diff.js';
+import { containerOwner } from './owner-table.js';
 import * as tar from './tar-header.js';
 import { isWhiteoutLikeName, WHITEOUT_PREFIX } from './whiteout-names.js';
 
@@ -150,8 +151,7 @@ class EntryWriter {
       name: info.isDirectory() ? `${change.path}/` : change.path,
       typeflag: typeflagOf(info),
       mode: Number(info.mode) & 0o7777,
-      uid: Number(info.uid),
-      gid: Number(info.gid),
+      ...(await containerOwner(change.host!, info)),
       size: info.isFile() ? Number(info.size) : 0,
       mtime,
       linkname: info.isSymbolicLink() ? await readlink(change.host!) : '',

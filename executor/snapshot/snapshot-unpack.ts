@@ -5,8 +5,9 @@
 // without a marker is debris from a crash and is replaced. Nothing unverified is ever kept.
 //
 // Layout: `<dest>/fs` is the tree in overlay format (see layer-reader `overlay`), `<dest>/complete.json`
-// the marker. A snapshot depends on its parents (opaque markers were resolved against them), so
-// callers key snapshot folders by chain: the parent chain plus this layer, like containerd's chain IDs.
+// the marker, `<dest>/owners.json` the owners a build without root could not apply (owner-table.ts).
+// A snapshot depends on its parents (opaque markers were resolved against them), so callers key
+// snapshot folders by chain: the parent chain plus this layer, like containerd's chain IDs.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import type { Readable } from 'node:stream';
 import { ArchiveError } from './archive-error.js';
 import { runHostCommand } from './host-command.js';
 import { type ApplyLayerOptions, applyLayer, type RecordedXattrs } from './layer-reader.js';
+import { saveSnapshotOwners, trackOwners } from './owner-table.js';
 
 export const SNAPSHOT_FORMAT = 'tsbuild-snapshot-v1';
 
@@ -64,7 +66,15 @@ export async function unpackLayerSnapshot(input: Readable, dest: string, options
   const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
   try {
     await mkdir(snapshotTree(tmp), { recursive: true, mode: 0o700 });
-    const result = await applyLayer(input, snapshotTree(tmp), { ...options, whiteouts: 'overlay' });
+    // Without root the layer's owners cannot be applied: they are kept in a table beside the tree.
+    const owners = trackOwners(snapshotTree(tmp), options.lowers);
+    let result: Awaited<ReturnType<typeof applyLayer>>;
+    try {
+      result = await applyLayer(input, snapshotTree(tmp), { ...options, whiteouts: 'overlay' });
+    } finally {
+      owners.untrack();
+    }
+    await saveSnapshotOwners(tmp, owners.table);
     verifyDigest('DiffID', options.expectDiffId, result.digests.diffId);
     verifyDigest('digest', options.expectDigest, result.digests.digest);
     const marker: SnapshotMarker = {

@@ -7,14 +7,16 @@ import { join } from 'node:path';
 import { type Change, compareNames, isMultiplyLinked, sameEntry, sortedChildren } from './change.js';
 import type { LayerChanges } from './layer-diff.js';
 import { lstatBig } from './lower-view.js';
+import type { OwnerChangeCheck } from './owner-table.js';
 
-export async function diffTrees(base: string, current: string): Promise<LayerChanges> {
+/** `ownerChanged` (builds without root): owners live in tables, so equal host owners prove nothing. */
+export async function diffTrees(base: string, current: string, ownerChanged?: OwnerChangeCheck): Promise<LayerChanges> {
   const changes: Change[] = [];
-  await diffFolder(base, current, [], changes);
+  await diffFolder(base, current, [], changes, ownerChanged);
   return { changes, sourceRoot: current };
 }
 
-async function diffFolder(base: string, current: string, components: readonly string[], out: Change[]): Promise<void> {
+async function diffFolder(base: string, current: string, components: readonly string[], out: Change[], ownerChanged?: OwnerChangeCheck): Promise<void> {
   const before = sortedChildren(join(base, ...components));
   const after = sortedChildren(join(current, ...components));
   let i = 0;
@@ -26,25 +28,25 @@ async function diffFolder(base: string, current: string, components: readonly st
     } else if (order > 0) {
       await addTree(current, [...components, after[j++]!], out);
     } else {
-      await diffEntry(base, current, [...components, after[j]!], out);
+      await diffEntry(base, current, [...components, after[j]!], out, ownerChanged);
       i++;
       j++;
     }
   }
 }
 
-async function diffEntry(base: string, current: string, components: readonly string[], out: Change[]): Promise<void> {
+async function diffEntry(base: string, current: string, components: readonly string[], out: Change[], ownerChanged?: OwnerChangeCheck): Promise<void> {
   const beforeHost = join(base, ...components);
   const host = join(current, ...components);
   const [was, now] = [lstatBig(beforeHost), lstatBig(host)];
   const path = components.join('/');
-  if (!(await sameEntry({ info: was!, host: beforeHost }, { info: now!, host }))) {
+  if (!(await sameEntry({ info: was!, host: beforeHost }, { info: now!, host })) || (await ownerChanged?.(path, was!, host, now!))) {
     out.push({ kind: 'modify', path, stat: now!, host });
   } else if (isMultiplyLinked(now!)) {
     out.push({ kind: 'unmodified', path, stat: now!, host });
   }
   if (!now!.isDirectory()) return;
-  if (was!.isDirectory()) await diffFolder(base, current, components, out);
+  if (was!.isDirectory()) await diffFolder(base, current, components, out, ownerChanged);
   else for (const name of sortedChildren(host)) await addTree(current, [...components, name], out);
 }
 

@@ -19,10 +19,10 @@ import type { StageState, StepContext, StepHandler, StepInput } from './types.js
 export const BUILD_HOSTNAME = 'buildkitsandbox';
 
 /**
- * Where a shebang heredoc is mounted when the step runs. BuildKit uses /dev/pipes, but the sandbox
- * owns /dev and refuses user mounts there; history and errors still show BuildKit's path.
+ * Where a shebang heredoc is mounted when the step runs: BuildKit's /dev/pipes (the script's `$0`),
+ * the one place in its /dev the sandbox lets a caller mount a file (sandbox/pipe-scripts.ts).
  */
-export const SANDBOX_SCRIPT_DIR = '/.tsbuild-pipes';
+export const SANDBOX_SCRIPT_DIR = BUILDKIT_SCRIPT_DIR;
 
 /**
  * What RUN needs from the scheduler beyond the step contract, read when present: stage names of

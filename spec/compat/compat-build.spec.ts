@@ -1,7 +1,8 @@
 // The end-to-end corpus: each folder here is a whole build (Dockerfile + context, see generate.sh
 // for the format) with what the reference BuildKit produced: the filesystem as a difference from
 // the base image (expected.fs) and the config fields a Dockerfile sets (expected.cfg). Each case is
-// built with build() into a fresh root holding the busybox base, and compared line by line.
+// built with build() into a fresh root holding the busybox base, and compared line by line; cases
+// marked check-layers also compare every layer's entries (expected.layers).
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { ImageStore } from '../../lib/store/image-store.js';
 import { importRootfs } from '../../lib/store/import-rootfs.js';
 import { BUSYBOX_TAG, makeBusyboxTar } from '../support/busybox-image.js';
 import { configProjection, imageListing, listingDifference } from './image-listing.js';
+import { layerEntries } from './layer-entries.js';
 
 const CASES = fileURLToPath(new URL('../../../spec/compat/', import.meta.url));
 
@@ -96,6 +98,14 @@ describe('end-to-end corpus against BuildKit 0.13 [root]', function () {
       const listing = fs.existsSync(join(CASES, name, 'full-listing')) ? full : listingDifference(baseListing, full);
       expect(listing.join('\n')).to.equal(lines(join(CASES, name, 'expected.fs')).join('\n'));
       expect(configProjection(image.config)).to.equal(fs.readFileSync(join(CASES, name, 'expected.cfg'), 'utf8').trimEnd());
+      if (fs.existsSync(join(CASES, name, 'expected.layers'))) {
+        // Layers below `check-layers`' number are only counted: the spec base is not the
+        // reference's (no /dev, /proc, /sys), and that shows in the base and the first RUN.
+        const from = Number(lines(join(CASES, name, 'check-layers'))[0] ?? 0);
+        const compared = (all: string[]): string[] => all.map((line) => (Number(/^L(\d+)/.exec(line)![1]) < from ? line.replace(/ .*/, '') : line)).filter((line, i, list) => line !== list[i - 1]);
+        const ours = compared(await layerEntries(await ContentStore.open(layout), image));
+        expect(ours.join('\n')).to.equal(compared(lines(join(CASES, name, 'expected.layers'))).join('\n'));
+      }
       for (const secret of Object.values(caseOptions(ctx).secrets)) {
         // A secret's value never reaches the config or its history (the listing covers the layers).
         expect(JSON.stringify(image.config)).not.to.contain(fs.readFileSync(secret, 'utf8'));

@@ -4,6 +4,11 @@
 #                 from the base image: lines that are new or changed, and "- PATH" for base paths
 #                 that are gone (so the specs do not depend on the base image's exact bytes)
 #   expected.cfg  the config fields a Dockerfile sets (config.py)
+#   expected.layers  with a `check-layers` file in the case: every layer's entries (type, mode,
+#                 owner, name; no times), one line each, a layer of more than 100 entries as a
+#                 count (the base), so what each step's layer holds and how many there are is checked;
+#                 a number N in check-layers leaves layers below N out of the comparison (the spec
+#                 base has no /dev, /proc and /sys, so the first RUN on it also makes those)
 # A case folder is the build context (the format compare.sh documents: Dockerfile, prepare,
 # build-args, target, pre/ with pre/tag), plus `secrets`: lines `id=ID,src=FILE` (FILE relative
 # to the case), and `full-listing` (an empty marker: expected.fs is the whole listing, for images
@@ -21,6 +26,22 @@ paths = {line.split(' ')[0] for line in img}
 out = [l for l in img if l not in base] + ['- ' + l.split(' ')[0] for l in base if l.split(' ')[0] not in paths]
 print('\n'.join(sorted(out)))
 PY
+}
+layer_entries() { # docker save on stdin -> expected.layers lines
+  python3 -c '
+import json, sys, tarfile, io
+outer = tarfile.open(fileobj=io.BytesIO(sys.stdin.buffer.read()))
+manifest = json.load(outer.extractfile("manifest.json"))[0]
+kinds = {tarfile.DIRTYPE: "d", tarfile.REGTYPE: "f", tarfile.AREGTYPE: "f", tarfile.SYMTYPE: "l", tarfile.LNKTYPE: "h", tarfile.CHRTYPE: "c", tarfile.BLKTYPE: "b", tarfile.FIFOTYPE: "p"}
+for index, name in enumerate(manifest["Layers"]):
+    members = tarfile.open(fileobj=outer.extractfile(name)).getmembers()
+    if len(members) > 100:
+        print("L%d (%d entries)" % (index, len(members))); continue
+    for m in members:
+        path = m.name[2:] if m.name.startswith("./") else m.name
+        print("L%d %s %04o %d:%d %s" % (index, kinds.get(m.type, "?"), m.mode & 0o7777, m.uid, m.gid, path.rstrip("/")))
+    if not members: print("L%d (empty)" % index)
+'
 }
 # What `docker create` adds to a container of an image without them: /.dockerenv (which normalize.py
 # prints as "dockerenv": lstrip("./") eats its dot) and /etc for its hosts files.
@@ -43,5 +64,6 @@ for case in "$@"; do
   listing "compat/$name:buildkit" > "$work/image.fs"
   if [ -f "$ctx/full-listing" ]; then runtime_free "$work/image.fs" > "$case/expected.fs"; else difference "$work/base.fs" "$work/image.fs" > "$case/expected.fs"; fi
   docker inspect "compat/$name:buildkit" | python3 "$oracle/config.py" > "$case/expected.cfg"
+  [ -f "$ctx/check-layers" ] && docker save "compat/$name:buildkit" | layer_entries > "$case/expected.layers"
   echo "$name: recorded"
 done

@@ -3,4 +3,5 @@ h/five f 0644 0:0 7 f1f26c67579536f7
 h/four f 0644 0:0 7 96357c8d502a3da7
 h/one f 0644 0:0 6 b640e840b19d3786
 h/three f 0644 0:0 14 f24c24fb14e67f2b
-h/two f 0644 0:0 34 c691b4cb5f9e9d8f
+h/two f 0644 0:0 47 aca72953ef11fc98
+h/two-script f 0644 0:0 21 f9e3366e3df3321e

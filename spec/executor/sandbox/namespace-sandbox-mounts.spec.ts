@@ -3,7 +3,7 @@
 // mount-stub teardown attack (BuildKit CVE-2024-23652, SECURITY E8).
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NamespaceSandbox } from '../../../executor/sandbox/namespace-sandbox.js';
@@ -120,6 +120,8 @@ describe('executor/sandbox/namespace-sandbox: mounts', function () {
   it('[root] fails setup, with nothing left behind, for a missing bind source or a symlinked /proc', async () => {
     const missing = sandbox.run(sh('true', { mounts: [{ type: 'bind', source: join(source, 'nope'), target: '/x' }] }), { stdout: process.stdout, stderr: process.stderr });
     await expectCode(missing, 'E_STEP', /bind source .* is not a directory, regular file or socket/);
+    // Earlier runs left /proc as a mount point (as runc does); replace it with the symlink.
+    await rm(join(rootfs, 'proc'), { recursive: true, force: true });
     await symlink('/tmp', join(rootfs, 'proc'));
     await expectCode(sandbox.run(sh('true'), { stdout: process.stdout, stderr: process.stderr }), 'E_STEP', /\/proc must be a directory/);
   });

@@ -68,7 +68,7 @@ describe('executor/sandbox/namespace-sandbox: rootless', function () {
   it('[namespaces] runs a step as root of a user namespace, with its exit status, hostname and /etc files', async () => {
     const result = await runRootless(sh('id -u; hostname; head -1 /etc/hosts; echo $$; exit 7', { hostname: 'rootless' }));
     expect(result).to.deep.include({ exitCode: 7, stdout: '0\nrootless\n127.0.0.1\tlocalhost rootless\n1\n' });
-    for (const stub of ['proc', 'dev', 'sys', 'etc/hosts']) expect(existsSync(join(rootfs, stub)), stub).to.equal(false);
+    expect(existsSync(join(rootfs, 'etc/hosts')), 'etc/hosts').to.equal(false);
   });
 
   it('[namespaces] keeps the same isolation: capabilities, read-only /proc/sys, masked cgroups, pid and net namespaces', async () => {

@@ -48,6 +48,16 @@ describe('executor/sandbox/validate-spec', () => {
     rejects({ mounts: [{ type: 'bind', source: 'rel', target: '/x' }] }, /source must be an absolute path/);
   });
 
+  it('lets in only a read-only file directly in /dev/pipes (a shebang heredoc, as BuildKit mounts it)', () => {
+    const script = { type: 'bind', source: '/tmp/script', target: '/dev/pipes/EOT', readonly: true };
+    expect(() => validateRunSpec({ ...valid, mounts: [script] } as RunSpec)).to.not.throw();
+    rejects({ mounts: [{ ...script, readonly: false }] }, /inside \/dev/);
+    rejects({ mounts: [{ ...script, target: '/dev/pipes/a/b' }] }, /inside \/dev/);
+    rejects({ mounts: [{ ...script, target: '/dev/pipes/..' }] }, /inside \/dev/);
+    rejects({ mounts: [{ ...script, target: '/dev/pipes/' }] }, /inside \/dev/);
+    rejects({ mounts: [{ type: 'tmpfs', target: '/dev/pipes/EOT' }] }, /inside \/dev/);
+  });
+
   it('rejects malformed environment entries, host names and extra hosts', () => {
     rejects({ env: ['=x'] }, /KEY=VALUE/);
     rejects({ env: ['NOVALUE'] }, /KEY=VALUE/);

@@ -44,6 +44,8 @@ export interface Harness {
   readonly timeline: { name: string; start: number; end: number }[];
   /** Names of `hang` steps that saw the abort. */
   readonly abortsSeen: string[];
+  /** Called when a `hang` step starts waiting, so a spec can abort at a known point instead of after a guessed delay. */
+  onHang?: (name: string) => void;
   dispose(): Promise<void>;
 }
 
@@ -104,7 +106,11 @@ function fakeRun(harness: Harness): StepHandler<'RUN'> {
         case 'fail':
           throw new Error('the fake step failed');
         case 'hang':
-          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          await new Promise<void>((resolve) => {
+            if (ctx.signal.aborted) return resolve();
+            ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+            harness.onHang?.(first ?? 'hang');
+          });
           harness.abortsSeen.push(first ?? 'hang');
           throw new TsbuildError('E_ABORTED', 'the sandbox run was aborted');
         case 'from': {

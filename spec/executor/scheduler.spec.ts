@@ -216,7 +216,7 @@ describe('executor/scheduler', function () {
 
     it('the caller’s signal aborts a running build with E_ABORTED, after cleaning up', async () => {
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 300);
+      harness.onHang = () => controller.abort();
       const error = await rejection(runFake(harness, 'FROM scratch\nRUN write a 1\nRUN hang h\n', { signal: controller.signal }));
       expect(error).to.be.instanceOf(TsbuildError);
       expect((error as TsbuildError).code).to.equal('E_ABORTED');

@@ -56,6 +56,7 @@ export async function prune(layout: RootLayout, options: PruneOptions = {}): Pro
     const plan = planPrune(blobs, records, protectedDigests, { ...options, now: Date.now() });
     await sweep(content, index, plan.records, plan.blobs);
     await index.removeDanglingStepPointers();
+    await index.removeOrphanFileLists();
     return { removedBlobs: plan.blobs, removedRecords: plan.records, reclaimedBytes: plan.bytes + temp.bytes, removedTempFiles: temp.removed };
   } finally {
     await lock.release();
@@ -90,6 +91,7 @@ export async function verify(layout: RootLayout, options: Pick<KeepOptions, 'loc
     const index = new KeyIndex(layout);
     const { checked: recordsChecked, dropped: droppedRecords } = await verifyRecords(content, index);
     await index.removeDanglingStepPointers();
+    await index.removeOrphanFileLists();
     return { blobsChecked, badBlobs, recordsChecked, droppedRecords, removedTempFiles: temp.removed };
   } finally {
     await lock.release();

@@ -158,6 +158,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     content,
     contextDir: context.root,
     contextDigest: (input) => digests.digest(input),
+    contextFiles: (input) => digests.files(input),
     sandbox: options.sandbox ?? new NamespaceSandbox(),
     stateDir: stateDirOf(layout),
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.

@@ -112,6 +112,22 @@ describe('tsbuild du / prune / --cache-max-size [root]', function () {
     expect(await buildId()).to.equal(id);
   });
 
+  it('RUN cache mounts live in the root: du shows them, prune --all removes them (as BuildKit), plain prune keeps them', async () => {
+    const cached = 'FROM localhost/busybox:test\nRUN --mount=type=cache,target=/cache sh -c \'echo run >> /cache/runs; wc -l < /cache/runs > /seen\'\n';
+    await writeFile(join(context, 'Dockerfile'), cached);
+    await buildId('--no-cache');
+    await buildId('--no-cache');
+    const state = (): Promise<{ files: number; bytes: number }> => usage().then((all) => (all as unknown as { state: { files: number; bytes: number } }).state);
+    expect((await state()).files).to.be.at.least(1);
+    expect((await cli('du')).stdout).to.match(/RUN cache mounts\s+\d+/);
+    await cli('prune');
+    expect((await state()).bytes).to.be.greaterThan(0);
+    expect((await cli('prune', '--all')).stdout).to.match(/Removed RUN cache mounts \(\d/);
+    expect(await state()).to.deep.equal({ files: 0, bytes: 0 });
+    await buildId('--no-cache');
+    expect((await state()).bytes).to.equal(4); // "run\n": the cache started empty again
+  });
+
   it('prune --keep-storage 1B removes cache down to what images need and keeps their blobs', async () => {
     await buildId('-t', 'keep:1');
     const cacheOnly = await makeCacheOnlyBlobs();

@@ -44,7 +44,10 @@ describe('tsbuild du / prune / --cache-max-size [root]', function () {
   });
 
   async function cli(...args: string[]) {
-    const run = await runCli(['--root', root, ...args]);
+    return cliWith({}, ...args);
+  }
+  async function cliWith(env: Record<string, string>, ...args: string[]) {
+    const run = await runCli(['--root', root, ...args], { env });
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     return run;
   }
@@ -137,14 +140,15 @@ describe('tsbuild du / prune / --cache-max-size [root]', function () {
     await expectImageBlobsIntact();
   });
 
-  it('build --cache-max-size cuts cache-only blobs down to the cap once the build is stored', async () => {
+  for (const how of ['--cache-max-size', 'TSBUILD_CACHE_MAX'] as const) it(`build with ${how} cuts cache-only blobs down to the cap once the build is stored`, async () => {
     await buildId('-t', 'keep:1');
     const cacheOnly = await makeCacheOnlyBlobs();
     const content = await ContentStore.open(rootLayout(root));
     let before = 0;
     for (const digest of cacheOnly) before += (await content.stat(digest))!.size;
     expect(before).to.be.greaterThan(1000);
-    await buildId('-t', 'keep:1', '--cache-max-size', '1KB');
+    if (how === '--cache-max-size') await buildId('-t', 'keep:1', '--cache-max-size', '1KB');
+    else await cliWith({ TSBUILD_CACHE_MAX: '1KB' }, 'build', '-q', '-t', 'keep:1', context);
     const images = await imageBlobs();
     let after = 0;
     for (const digest of await storedBlobs()) if (!images.has(digest)) after += (await content.stat(digest))!.size;

@@ -36,6 +36,9 @@ export interface ContextHashOptions {
   readonly concurrency?: number;
 }
 
+/** Told each entry of a source (path relative to the source) with its digest, leaves first. */
+export type EntryDigestVisitor = (path: string, entry: ContextEntry, digest: string) => void;
+
 export interface SourcesDigest {
   readonly digest: string;
   readonly sources: readonly { readonly matched: string; readonly resolved: string; readonly digest: string }[];
@@ -84,8 +87,11 @@ export class ContextHasher {
     return digest;
   }
 
-  /** The digest of one selected source: its entry, and for a folder everything listed below it. */
-  async digestSource(source: SelectedSource): Promise<string> {
+  /**
+   * The digest of one selected source: its entry, and for a folder everything listed below it.
+   * `visit` (optional) sees every entry's digest, a folder's covering everything below it.
+   */
+  async digestSource(source: SelectedSource, visit?: EntryDigestVisitor): Promise<string> {
     const contents = await this.contentDigestsOf(source);
     const children = new Map<string, [string, string][]>();
     let rootDigest = '';
@@ -93,6 +99,7 @@ export class ContextHasher {
     for (const { path, entry } of [...source.entries].reverse()) {
       const own = children.get(path)?.sort((a, b) => compareNames(a[0], b[0]));
       const digest = entryDigest(entry, contents.get(path), own);
+      visit?.(path, entry, digest);
       if (path === '') {
         rootDigest = digest;
         continue;

@@ -17,18 +17,20 @@ export interface DiskUsage {
   readonly images: Usage;
   readonly containers: Usage;
   readonly statcache: Usage;
+  /** RUN cache mounts and other step state. */
+  readonly state: Usage;
   /** Locks and leases. */
   readonly coordination: Usage;
   readonly total: Usage;
 }
 
 export async function diskUsage(layout: RootLayout): Promise<DiskUsage> {
-  const [blobs, records, tmp, snapshots, images, containers, statcache, locks, leases] = await Promise.all(
-    [layout.content, layout.index, layout.tmp, layout.snapshots, layout.images, layout.containers, layout.statcache, layout.locks, layout.leases].map(folderUsage),
+  const [blobs, records, tmp, snapshots, images, containers, statcache, state, locks, leases] = await Promise.all(
+    [layout.content, layout.index, layout.tmp, layout.snapshots, layout.images, layout.containers, layout.statcache, layout.state, layout.locks, layout.leases].map(folderUsage),
   );
   const coordination = add(locks!, leases!);
-  const total = [blobs!, records!, tmp!, snapshots!, images!, containers!, statcache!, coordination].reduce(add);
-  return { blobs: blobs!, records: records!, tmp: tmp!, snapshots: snapshots!, images: images!, containers: containers!, statcache: statcache!, coordination, total };
+  const total = [blobs!, records!, tmp!, snapshots!, images!, containers!, statcache!, state!, coordination].reduce(add);
+  return { blobs: blobs!, records: records!, tmp: tmp!, snapshots: snapshots!, images: images!, containers: containers!, statcache: statcache!, state: state!, coordination, total };
 }
 
 /** Files and bytes under `folder` (0 when it does not exist). Iterative: deep trees cannot overflow the stack. */

@@ -3,11 +3,13 @@
 // so a blob a running build needs is never removed under it. Blobs an image refers to are kept
 // through `keep` (root digests) and `references` (their children), which the image store
 // provides; cache/ itself knows nothing about manifests.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ContentStore } from './content-store.js';
-import { diskUsage, type DiskUsage } from './disk-usage.js';
+import { diskUsage, folderUsage, type DiskUsage } from './disk-usage.js';
 import { failpoint } from './failpoints.js';
 import { KeyIndex } from './key-index.js';
-import { acquireGcLock, readLeasedDigests } from './lease.js';
+import { acquireGcLock, buildsRunning, readLeasedDigests } from './lease.js';
 import { planPrune, type PlanBlob, type PlanRecord } from './prune-plan.js';
 import type { RootLayout } from './root.js';
 import { removeStaleTempFiles, STALE_TEMP_AGE_MS } from './temp-files.js';
@@ -30,7 +32,7 @@ export interface KeepOptions {
 }
 
 export interface PruneOptions extends KeepOptions {
-  /** Remove all unprotected build cache, not only unreferenced blobs. */
+  /** Remove all unprotected build cache, not only unreferenced blobs, and step state (RUN cache mounts). */
   readonly all?: boolean;
   /** Keep what was used within this many milliseconds. */
   readonly until?: number;
@@ -43,6 +45,10 @@ export interface PruneReport {
   readonly removedRecords: string[];
   readonly reclaimedBytes: number;
   readonly removedTempFiles: number;
+  /** Bytes of step state (RUN cache mounts) removed by `all`; included in reclaimedBytes. */
+  readonly removedStateBytes: number;
+  /** `all` kept the step state because a build is running on the root. */
+  readonly stateInUse: boolean;
 }
 
 export async function prune(layout: RootLayout, options: PruneOptions = {}): Promise<PruneReport> {
@@ -56,7 +62,12 @@ export async function prune(layout: RootLayout, options: PruneOptions = {}): Pro
     const plan = planPrune(blobs, records, protectedDigests, { ...options, now: Date.now() });
     await sweep(content, index, plan.records, plan.blobs);
     await index.removeDanglingStepPointers();
-    return { removedBlobs: plan.blobs, removedRecords: plan.records, reclaimedBytes: plan.bytes + temp.bytes, removedTempFiles: temp.removed };
+    await index.removeOrphanFileLists();
+    const state = options.all ? await removeStepState(layout) : { bytes: 0, inUse: false };
+    return {
+      removedBlobs: plan.blobs, removedRecords: plan.records, reclaimedBytes: plan.bytes + temp.bytes + state.bytes,
+      removedTempFiles: temp.removed, removedStateBytes: state.bytes, stateInUse: state.inUse,
+    };
   } finally {
     await lock.release();
   }
@@ -90,6 +101,7 @@ export async function verify(layout: RootLayout, options: Pick<KeepOptions, 'loc
     const index = new KeyIndex(layout);
     const { checked: recordsChecked, dropped: droppedRecords } = await verifyRecords(content, index);
     await index.removeDanglingStepPointers();
+    await index.removeOrphanFileLists();
     return { blobsChecked, badBlobs, recordsChecked, droppedRecords, removedTempFiles: temp.removed };
   } finally {
     await lock.release();
@@ -132,6 +144,19 @@ async function protectedSet(layout: RootLayout, options: KeepOptions): Promise<S
   }
   for (const digest of await readLeasedDigests(layout)) marked.add(digest);
   return marked;
+}
+
+/**
+ * Empties the step state folder (RUN cache mounts), unless a build is running: a cache mount has
+ * no lease of its own. Called under the GC lock, so a build that starts now waits until this ends.
+ */
+async function removeStepState(layout: RootLayout): Promise<{ bytes: number; inUse: boolean }> {
+  if (await buildsRunning(layout)) return { bytes: 0, inUse: true };
+  const { bytes } = await folderUsage(layout.state);
+  for (const name of await readdir(layout.state).catch(() => [] as string[])) {
+    await rm(join(layout.state, name), { recursive: true, force: true });
+  }
+  return { bytes, inUse: false };
 }
 
 /** Records before blobs, so no record ever points to a removed blob, even after a crash here. */

@@ -12,12 +12,15 @@
 // "Why did this miss?": records are also indexed by a caller-given step identity (for example
 // the parent key and the instruction kind): `steps/<hh>/<sha256(identity)>.json` names the
 // last key written or used for that step, so the builder can diff the old input against the new.
+// What the key input cannot say (which context files changed) lives in a file beside the record
+// that hits never read (record-file-lists.ts).
 import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsbuildError } from '../lib/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { sha256Hex, type Json } from './cache-key.js';
 import { isDigest } from './digest.js';
+import { fileListsBytes, fileListsPath, readFileLists, removeFileLists, removeOrphanFileLists, writeFileLists } from './record-file-lists.js';
 import { acquireLock, tryLock, type LockHolder } from './lock.js';
 import type { RootLayout } from './root.js';
 import { sealJson, unsealJson } from './sealed-json.js';
@@ -40,10 +43,14 @@ export interface NewRecord {
   /** The key's input (`keyInput()`), kept to explain later misses. */
   readonly input: Json;
   readonly stepIdentity?: string;
+  /** Outside the key: per-file fingerprints of context inputs, to name changed files on a later miss. */
+  readonly fileLists?: Json;
 }
 
-export interface CacheRecord extends NewRecord {
+export interface CacheRecord extends Omit<NewRecord, 'fileLists'> {
   readonly stepIdentity: string | undefined;
+  /** The digest of the record's file lists (`KeyIndex.fileLists`), when it has some. */
+  readonly fileListsDigest?: string;
   /** ISO 8601 time the record was written. */
   readonly created: string;
   /** The last write or `touch` (the record file's mtime). */
@@ -105,7 +112,15 @@ export class KeyIndex {
   /** Writes (or replaces) a record durably; write the layer blob first, then its record. */
   async put(record: NewRecord): Promise<CacheRecord> {
     const created = new Date().toISOString();
-    const body = recordBody(record, created);
+    let fileListsDigest: string | undefined;
+    try {
+      const listsPath = fileListsPath(this.recordPath(record.key));
+      if (record.fileLists === undefined) await removeFileLists(listsPath);
+      else fileListsDigest = await writeFileLists(listsPath, record.fileLists, this.layout.tmp);
+    } catch (error) {
+      throw asStoreError(error, this.layout.index);
+    }
+    const body = recordBody(record, created, fileListsDigest);
     const problem = checkBody(body, record.key);
     if (problem !== undefined) throw new TsbuildError('E_STORE', `refusing to write cache record ${record.key}: ${problem}`);
     try {
@@ -114,7 +129,14 @@ export class KeyIndex {
     } catch (error) {
       throw asStoreError(error, this.layout.index);
     }
-    return { ...record, stepIdentity: record.stepIdentity, created, lastUsedMs: Date.now() };
+    const { fileLists: _lists, ...kept } = record;
+    return { ...kept, stepIdentity: record.stepIdentity, created, lastUsedMs: Date.now(), ...(fileListsDigest ? { fileListsDigest } : {}) };
+  }
+
+  /** The record's file lists (explaining a miss; never needed for a hit), if it has readable ones. */
+  async fileLists(record: Pick<CacheRecord, 'key' | 'fileListsDigest'>): Promise<Json | undefined> {
+    if (record.fileListsDigest === undefined) return undefined;
+    return readFileLists(fileListsPath(this.recordPath(record.key)), record.fileListsDigest);
   }
 
   /** Marks a record as just used (LRU), and as the latest for its step when one is given. */
@@ -131,10 +153,17 @@ export class KeyIndex {
   }
 
   async delete(key: string): Promise<boolean> {
-    return unlink(this.recordPath(key)).then(() => true, (error: NodeJS.ErrnoException) => {
+    const deleted = await unlink(this.recordPath(key)).then(() => true, (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return false;
       throw error;
     });
+    await removeFileLists(fileListsPath(this.recordPath(key)));
+    return deleted;
+  }
+
+  /** Removes file lists left without their record (a crash between the two writes); returns how many. */
+  removeOrphanFileLists(): Promise<number> {
+    return removeOrphanFileLists(this.records);
   }
 
   /** Every record file, damaged ones included (record undefined), for GC and verify. */
@@ -147,7 +176,9 @@ export class KeyIndex {
         const [text, stats] = await Promise.all([readFile(path, 'utf8').catch(ignoreMissing), stat(path).catch(ignoreMissing)]);
         if (text === undefined || stats === undefined) continue;
         const parsed = parseRecord(text, key, stats.mtimeMs);
-        yield { key, path, bytes: stats.size, lastUsedMs: stats.mtimeMs, record: typeof parsed === 'string' ? undefined : parsed };
+        const record = typeof parsed === 'string' ? undefined : parsed;
+        const listBytes = record?.fileListsDigest === undefined ? 0 : await fileListsBytes(fileListsPath(path));
+        yield { key, path, bytes: stats.size + listBytes, lastUsedMs: stats.mtimeMs, record };
       }
     }
   }
@@ -206,10 +237,11 @@ export class KeyIndex {
   }
 }
 
-function recordBody(record: NewRecord, created: string): Json {
+function recordBody(record: NewRecord, created: string, fileListsDigest: string | undefined): Json {
   const layer = record.layer === null ? null : { digest: record.layer.digest, diffId: record.layer.diffId, size: record.layer.size };
   const body: { [key: string]: Json } = { key: record.key, layer, configChange: record.configChange, input: record.input, created };
   if (record.stepIdentity !== undefined) body.stepIdentity = record.stepIdentity;
+  if (fileListsDigest !== undefined) body.fileLists = fileListsDigest;
   return body;
 }
 
@@ -225,6 +257,7 @@ function checkBody(body: Json, key: string): string | undefined {
   }
   if (typeof body.created !== 'string' || Number.isNaN(Date.parse(body.created))) return 'bad creation time';
   if (body.stepIdentity !== undefined && typeof body.stepIdentity !== 'string') return 'bad step identity';
+  if (body.fileLists !== undefined && (typeof body.fileLists !== 'string' || !KEY_PATTERN.test(body.fileLists))) return 'bad file lists digest';
   if (!('configChange' in body) || !('input' in body)) return 'missing fields';
   return undefined;
 }
@@ -235,8 +268,9 @@ function parseRecord(text: string, key: string, lastUsedMs: number): CacheRecord
   if (!unsealed.ok) return unsealed.reason;
   const problem = checkBody(unsealed.body, key);
   if (problem !== undefined) return problem;
-  const body = unsealed.body as { layer: LayerRef | null; configChange: Json; input: Json; created: string; stepIdentity?: string };
-  return { key, layer: body.layer, configChange: body.configChange, input: body.input, stepIdentity: body.stepIdentity, created: body.created, lastUsedMs };
+  const body = unsealed.body as { layer: LayerRef | null; configChange: Json; input: Json; created: string; stepIdentity?: string; fileLists?: string };
+  const lists = body.fileLists !== undefined ? { fileListsDigest: body.fileLists } : {};
+  return { key, layer: body.layer, configChange: body.configChange, input: body.input, stepIdentity: body.stepIdentity, created: body.created, lastUsedMs, ...lists };
 }
 
 function assertKey(key: string): void {

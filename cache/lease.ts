@@ -89,18 +89,31 @@ async function waitWhileGcRuns(layout: LeaseLayout, signal: AbortSignal | undefi
  */
 export async function readLeasedDigests(layout: LeaseLayout): Promise<Set<string>> {
   const leased = new Set<string>();
-  const names = await readdir(layout.leases).catch(() => [] as string[]);
-  for (const name of names) {
-    const match = /^(.*)\.[0-9a-f]{12}\.lease$/.exec(name);
-    const owner = match === null ? undefined : parseStamp(match[1]!);
-    if (owner === undefined) continue;
-    const path = join(layout.leases, name);
-    if (ownerState(owner) === 'dead') {
-      await unlink(path).catch(() => undefined);
-      continue;
-    }
+  for (const path of await liveLeaseFiles(layout)) {
     const text = await readFile(path, 'utf8').catch(() => '');
     for (const line of text.split('\n')) if (isDigest(line)) leased.add(line);
   }
   return leased;
+}
+
+/**
+ * Whether a build is running on this root (a lease of a live or unjudgeable owner). Under the
+ * GC lock the answer holds: a build that starts later waits for the GC before its steps run.
+ */
+export async function buildsRunning(layout: LeaseLayout): Promise<boolean> {
+  return (await liveLeaseFiles(layout)).length > 0;
+}
+
+/** Paths of the lease files of live (or unjudgeable) owners; those of dead owners are removed. */
+async function liveLeaseFiles(layout: LeaseLayout): Promise<string[]> {
+  const live: string[] = [];
+  for (const name of await readdir(layout.leases).catch(() => [] as string[])) {
+    const match = /^(.*)\.[0-9a-f]{12}\.lease$/.exec(name);
+    const owner = match === null ? undefined : parseStamp(match[1]!);
+    if (owner === undefined) continue;
+    const path = join(layout.leases, name);
+    if (ownerState(owner) === 'dead') await unlink(path).catch(() => undefined);
+    else live.push(path);
+  }
+  return live;
 }

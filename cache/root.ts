@@ -62,6 +62,11 @@ export interface RootLayout {
   readonly images: string;
   readonly containers: string;
   readonly statcache: string;
+  /**
+   * Step state that outlives builds: RUN cache mounts (and per-run scratch folders). Like
+   * BuildKit's cache mounts it is build cache: counted by `du`, removed by `prune --all`.
+   */
+  readonly state: string;
 }
 
 export function rootLayout(root: string): RootLayout {
@@ -77,6 +82,8 @@ export function rootLayout(root: string): RootLayout {
     images: join(root, 'images-v1'),
     containers: join(root, 'containers-v1'),
     statcache: join(root, 'statcache-v1'),
+    // The folder name older roots already use, so their cache mounts carry over.
+    state: join(root, 'state-v1'),
   };
 }
 
@@ -88,7 +95,7 @@ export async function createRootFolders(layout: RootLayout): Promise<void> {
   try {
     await mkdir(layout.root, { recursive: true, mode: 0o700 });
     const folders = [layout.content, layout.index, layout.tmp, layout.locks, layout.leases, layout.snapshots,
-      layout.images, layout.containers, layout.statcache];
+      layout.images, layout.containers, layout.statcache, layout.state];
     await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true, mode: 0o700 })));
   } catch (error) {
     throw new TsbuildError('E_STORE', `cannot create the tsbuild root ${layout.root}: ${(error as Error).message}`, { cause: error });

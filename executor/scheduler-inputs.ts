@@ -3,12 +3,15 @@
 // digest. The key then changes exactly when what the step would read changes.
 import type { Json } from '../cache/cache-key.js';
 import type { BuildContext } from '../cache/context.js';
+import { selectedEntries, type SelectedEntry } from '../cache/context-files.js';
 import { ContextHasher, type ContextHashOptions } from '../cache/context-hash.js';
 import type { StepInput } from './steps/types.js';
 
 /** Digests of what inputs name; the scheduler provides stage keys and image digests. */
 export interface InputDigests {
   context(input: Extract<StepInput, { source: 'context' }>): Promise<string>;
+  /** Every selected entry with its fingerprints, asked only when the step misses (to name changed files). */
+  contextFiles?(input: Extract<StepInput, { source: 'context' }>): Promise<readonly SelectedEntry[]>;
   stageKey(stageIndex: number): Promise<string>;
   imageDigest(ref: string): Promise<string>;
 }
@@ -47,9 +50,18 @@ export class ContextDigests {
   }
 
   async digest(input: Extract<StepInput, { source: 'context' }>): Promise<string> {
+    return (await this.hasher.digestSources(await this.select(input))).digest;
+  }
+
+  /** The selection's entries with fingerprints; file contents come from the digest pass's memo. */
+  async files(input: Extract<StepInput, { source: 'context' }>): Promise<SelectedEntry[]> {
+    return selectedEntries(this.hasher, await this.select(input));
+  }
+
+  private async select(input: Extract<StepInput, { source: 'context' }>) {
     const options = { ...(input.exclude ? { exclude: input.exclude } : {}), followSymlinks: input.followPaths ?? true };
     const selected = [];
     for (const path of input.paths) selected.push(...(await this.context.select(path, options)));
-    return (await this.hasher.digestSources(selected)).digest;
+    return selected;
   }
 }

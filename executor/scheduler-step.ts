@@ -1,7 +1,7 @@
 // One step of a stage: dispatch (pure) → cache key → hit: reuse the recorded layer; miss: run the
 // handler on a fresh rootfs and turn its changes into a layer, recorded under the key with the
 // key's input so a later miss can be explained. Metadata-only steps only advance the key.
-import { cacheKey, canonicalJson, explainKeyChange, keyInput, type Json, type KeyParts } from '../cache/cache-key.js';
+import { cacheKey, canonicalJson, keyInput, type Json, type KeyParts } from '../cache/cache-key.js';
 import type { ContentStore } from '../cache/content-store.js';
 import type { KeyIndex, LayerRef } from '../cache/key-index.js';
 import { DockerfileError, TsbuildError } from '../lib/errors.js';
@@ -9,6 +9,7 @@ import type { Instruction } from '../parser/instructions/index.js';
 import type { DispatchedInstruction } from './dispatch.js';
 import type { ImportedCache, UsedStep } from './imported-cache.js';
 import { LineSplitter, type BuildEvent, type StepEventBase } from './scheduler-events.js';
+import { contextSelections, explainMiss, recordFileLists } from './scheduler-explain.js';
 import { resolveKeyInputs, type InputDigests } from './scheduler-inputs.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { DispatchContext, SourceTree, StageState, StepContext, StepInput } from './steps/types.js';
@@ -108,11 +109,14 @@ async function cachedOrExecuted(run: StepRun, step: PendingStep, onStart: (cache
     const late = useCache ? await lookup(run, step.key, step.stepIdentity) : undefined;
     if (late !== undefined) return hit(run, late, onStart);
     const input = keyInput(step.parts);
-    onStart(false, run.explainMisses ? await missReason(run, step.stepIdentity, input, useCache) : undefined);
+    // Listed on every miss, not only when explaining: the record keeps them for later misses.
+    const selections = await contextSelections(run.digests, step.dispatched.description.inputs);
+    const miss = { stepIdentity: step.stepIdentity, input, useCache, selections, text: step.where.text };
+    onStart(false, run.explainMisses ? await explainMiss(run.index, run.noCache, miss) : undefined);
     run.counts.misses++;
     const layer = await executeStep(run, step.state, step.dispatched, step.where);
     const change = configChange(step.state, step.dispatched.state);
-    await run.index.put({ key: step.key, layer, configChange: change, input, stepIdentity: step.stepIdentity });
+    await run.index.put({ key: step.key, layer, configChange: change, input, stepIdentity: step.stepIdentity, ...recordFileLists(selections) });
     return { layer, configChange: change };
   } finally {
     await lock.release();
@@ -128,15 +132,6 @@ function hit(run: StepRun, record: FoundRecord, onStart: (cached: boolean) => vo
   onStart(true);
   run.counts.hits++;
   return record;
-}
-
-/** What changed since the last record of this step (same stage, position and kind). */
-async function missReason(run: StepRun, stepIdentity: string, input: Json, useCache: boolean): Promise<readonly string[]> {
-  const previous = await run.index.previousForStep(stepIdentity);
-  if (previous === undefined) return ['no earlier build of this step'];
-  if (!useCache) return [run.noCache ? '--no-cache' : '--no-cache-filter'];
-  const lines = explainKeyChange(previous.input, input);
-  return lines.length > 0 ? lines : ['the record was removed or its layer is missing'];
 }
 
 /**

@@ -37,6 +37,8 @@ export interface SchedulerOptions {
   /** The build context folder, and the content digests of what steps select from it. */
   readonly contextDir: string;
   readonly contextDigest: InputDigests['context'];
+  /** The selected entries of a context input, listed on a miss to name changed files later. */
+  readonly contextFiles?: InputDigests['contextFiles'];
   readonly sandbox: Sandbox;
   /** Folder for persistent step state (RUN cache mounts). */
   readonly stateDir: string;
@@ -152,6 +154,7 @@ class StageRunner {
       dispatchContext,
       digests: {
         context: options.contextDigest,
+        ...(options.contextFiles ? { contextFiles: options.contextFiles } : {}),
         stageKey: async (index) => (await this.final(index)).key,
         imageDigest: async (ref) => {
           const stage = stageIndexOf(ref);

@@ -3,7 +3,7 @@
 //   → run the plan (executor/scheduler.ts) → write config + manifest, tag → report.
 // Every blob the build touches is named in one lease for the build's lifetime, so a concurrent
 // prune keeps them; the lease, the context and every step's mounts are released on every path.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ContentStore } from '../cache/content-store.js';
@@ -128,6 +128,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const lease = await Lease.create(layout, options.signal ? { signal: options.signal } : {});
   let context: BuildContext | undefined;
   try {
+    // The lease now says a build runs; a prune that started before it is waited out, since it
+    // may be removing step state (RUN cache mounts) that this build's steps would use.
+    await lease.protect([]);
     const registry = new Registry(options.registry ?? {});
     const imported = await openImportedCaches(layout, store.content, lease, registry, options);
     context = await BuildContext.open(resolve(options.context), dockerfile.path ? { dockerfile: dockerfile.path } : {});
@@ -166,7 +169,6 @@ async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease,
   const content = await ContentStore.open(layout);
   // The stat cache only lets unchanged files skip a re-read; the digests decide hits.
   const statCache = await StatCache.load(layout, context.root);
-  await mkdir(stateDirOf(layout), { recursive: true, mode: 0o700 });
   const digests = new ContextDigests(context, { statCache });
   const warn = (message: string): void => options.onWarning?.(message);
   try {
@@ -202,8 +204,9 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     content,
     contextDir: context.root,
     contextDigest: (input) => digests.digest(input),
+    contextFiles: (input) => digests.files(input),
     sandbox: options.sandbox ?? new NamespaceSandbox(),
-    stateDir: stateDirOf(layout),
+    stateDir: layout.state,
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
     stepExtras: { buildContext: context, sshAgents: new Map(Object.entries(options.ssh ?? {})) },
     buildArgs: planned.buildArgs,
@@ -221,11 +224,6 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
 
 function epochSeconds(instant: Date | undefined): number | undefined {
   return instant === undefined ? undefined : instant.getTime() / 1000;
-}
-
-/** Persistent step state (RUN cache mounts); not a RootLayout folder yet. */
-function stateDirOf(layout: RootLayout): string {
-  return join(layout.root, 'state-v1');
 }
 
 async function readDockerfile(options: BuildOptions): Promise<Dockerfile> {

@@ -50,12 +50,8 @@ describe('cache/context-select: build_cases.json', () => {
   beforeEach(() => (root = tempFolder()));
   afterEach(() => removeFolder(root));
 
-  // These need a full build (executor and image export), which cache/ does not have; the
+  // dibuild-01..04 as whole builds: spec/lib/build-dockerignore-conformance.spec.ts; the
   // ignore-file parts of dibuild-01..03 are covered at the context level in context.spec.ts.
-  it('dibuild-01: testDockerignore, end to end (pending: needs full builds)');
-  it('dibuild-02: testDockerignoreInvalid, end to end (pending: needs full builds)');
-  it('dibuild-03: testDockerignoreOverride, end to end (pending: needs full builds)');
-  it('dibuild-04: testExcludedFilesOnCopy, end to end (pending: needs full builds; selection checked below)');
 
   const excludeCase = cases.find((c) => c.id === 'dibuild-04')!;
   it('dibuild-04 at the selection level: COPY/ADD --exclude picks exactly the expected entries', async () => {

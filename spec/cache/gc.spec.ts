@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chmod, readdir, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempFileName } from '../../cache/atomic-file.js';
 import { ContentStore } from '../../cache/content-store.js';
@@ -95,6 +95,44 @@ describe('cache/gc', () => {
     await index.put({ key: keyOf('c'), layer: null, configChange: null, input: 3, stepIdentity: 'kept step' });
     await prune(layout);
     expect((await index.previousForStep('kept step'))?.key).to.equal(keyOf('c'));
+  });
+
+  /** A RUN cache mount folder with one 100-byte file, as the RUN step leaves it. */
+  async function cacheMount(): Promise<string> {
+    const folder = join(layout.state, 'run-cache-v1', 'a'.repeat(64), '0');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'downloaded'), Buffer.alloc(100));
+    return folder;
+  }
+
+  it('du counts step state (RUN cache mounts) as its own kind, in the total', async () => {
+    await cacheMount();
+    const usage = await du(layout);
+    expect(usage.state).to.deep.equal({ files: 1, bytes: 100 });
+    expect(usage.total.bytes).to.equal(usage.records.bytes + 100);
+  });
+
+  it('prune --all removes RUN cache mounts, as BuildKit does; plain prune and until keep them', async () => {
+    const folder = await cacheMount();
+    expect((await prune(layout)).removedStateBytes).to.equal(0);
+    expect((await prune(layout, { until: 0 })).removedStateBytes).to.equal(0);
+    expect((await stat(folder)).isDirectory()).to.equal(true);
+    const report = await prune(layout, { all: true });
+    expect(report).to.deep.include({ removedStateBytes: 100, stateInUse: false });
+    expect(report.reclaimedBytes).to.be.at.least(100);
+    expect(await readdir(layout.state)).to.deep.equal([]);
+  });
+
+  it('prune --all keeps RUN cache mounts while a build runs on the root', async () => {
+    const folder = await cacheMount();
+    const lease = await Lease.create(layout);
+    try {
+      expect(await prune(layout, { all: true })).to.deep.include({ removedStateBytes: 0, stateInUse: true });
+      expect((await stat(folder)).isDirectory()).to.equal(true);
+    } finally {
+      await lease.release();
+    }
+    expect((await prune(layout, { all: true })).removedStateBytes).to.equal(100);
   });
 
   it('prune with until and with all', async () => {

@@ -53,6 +53,8 @@ describe('cache/root', () => {
       await Promise.all([createRootFolders(layout), createRootFolders(layout)]);
       for (const folder of Object.values(layout)) expect((await stat(folder)).isDirectory(), folder).to.equal(true);
       expect((await stat(layout.root)).mode & 0o777).to.equal(0o700);
+      // Step state keeps the folder name roots had before it joined the layout: cache mounts carry over.
+      expect(layout.state).to.equal(join(base, 'root', 'state-v1'));
     } finally {
       await rm(base, { recursive: true, force: true });
     }

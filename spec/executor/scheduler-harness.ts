@@ -44,8 +44,6 @@ export interface Harness {
   readonly timeline: { name: string; start: number; end: number }[];
   /** Names of `hang` steps that saw the abort. */
   readonly abortsSeen: string[];
-  /** Called when a `hang` step starts waiting, so a spec can abort at a known point instead of after a guessed delay. */
-  onHang?: (name: string) => void;
   dispose(): Promise<void>;
 }
 
@@ -106,11 +104,8 @@ function fakeRun(harness: Harness): StepHandler<'RUN'> {
         case 'fail':
           throw new Error('the fake step failed');
         case 'hang':
-          await new Promise<void>((resolve) => {
-            if (ctx.signal.aborted) return resolve();
-            ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-            harness.onHang?.(first ?? 'hang');
-          });
+          // An abort that came while the rootfs was prepared has already fired: check first.
+          if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
           harness.abortsSeen.push(first ?? 'hang');
           throw new TsbuildError('E_ABORTED', 'the sandbox run was aborted');
         case 'from': {
@@ -151,6 +146,7 @@ export interface RunOptions {
   readonly explain?: boolean;
   readonly signal?: AbortSignal;
   readonly events?: BuildEvent[];
+  readonly onEvent?: (event: BuildEvent) => void;
   readonly target?: string;
   readonly images?: BaseImageSource;
 }
@@ -170,6 +166,7 @@ export async function runFake(harness: Harness, text: string, options: RunOption
     content: harness.content,
     contextDir: context.root,
     contextDigest: (input) => digests.digest(input),
+    contextFiles: (input) => digests.files(input),
     sandbox: new FakeSandbox(),
     stateDir: join(harness.layout.root, 'state'),
     file: 'Dockerfile',
@@ -178,7 +175,7 @@ export async function runFake(harness: Harness, text: string, options: RunOption
     ...(options.noCache ? { noCache: true } : {}),
     ...(options.explain ? { explainMisses: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.events ? { onEvent: (event: BuildEvent) => options.events!.push(event) } : {}),
+    ...(options.events || options.onEvent ? { onEvent: (event: BuildEvent) => (options.events?.push(event), options.onEvent?.(event)) } : {}),
   });
 }
 

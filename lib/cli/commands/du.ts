@@ -14,6 +14,7 @@ const KINDS: readonly [keyof DiskUsage, string][] = [
   ['images', 'Image tags'],
   ['containers', 'Containers'],
   ['statcache', 'Context stat cache'],
+  ['state', 'RUN cache mounts'],
   ['tmp', 'Temporary files'],
   ['coordination', 'Locks and leases'],
 ];

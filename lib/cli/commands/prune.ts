@@ -13,7 +13,7 @@ export const pruneCommand: Command = {
   summary: 'Remove build cache that no image needs (least recently used first)',
   usage: '[OPTIONS]',
   flags: [
-    { name: 'all', alias: 'a', type: 'boolean', description: 'Remove all build cache, not only unreferenced blobs' },
+    { name: 'all', alias: 'a', type: 'boolean', description: 'Remove all build cache, not only unreferenced blobs, and RUN cache mounts' },
     { name: 'filter', type: 'strings', value: 'until=DURATION', description: 'Only remove cache not used for DURATION (e.g. until=24h)' },
     { name: 'keep-storage', type: 'string', value: 'SIZE', description: 'Remove least recently used cache until it takes at most SIZE (e.g. 10GB)' },
     { name: 'force', alias: 'f', type: 'boolean', description: 'Accepted for docker compatibility; tsbuild never prompts' },
@@ -35,6 +35,8 @@ export const pruneCommand: Command = {
       io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {
       io.stdout.write(`Removed ${report.removedBlobs.length} blobs, ${report.removedRecords.length} cache records and ${report.removedTempFiles} temp files\n`);
+      if (report.removedStateBytes > 0) io.stdout.write(`Removed RUN cache mounts (${humanSize(report.removedStateBytes)})\n`);
+      if (report.stateInUse) io.stdout.write('Kept RUN cache mounts: a build is running on this root\n');
       io.stdout.write(`Total reclaimed space: ${humanSize(report.reclaimedBytes)}\n`);
     }
     return exitCodes.ok;

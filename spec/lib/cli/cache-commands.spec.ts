@@ -44,7 +44,10 @@ describe('tsbuild du / prune / --cache-max-size [root]', function () {
   });
 
   async function cli(...args: string[]) {
-    const run = await runCli(['--root', root, ...args]);
+    return cliWith({}, ...args);
+  }
+  async function cliWith(env: Record<string, string>, ...args: string[]) {
+    const run = await runCli(['--root', root, ...args], { env });
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     return run;
   }
@@ -112,6 +115,22 @@ describe('tsbuild du / prune / --cache-max-size [root]', function () {
     expect(await buildId()).to.equal(id);
   });
 
+  it('RUN cache mounts live in the root: du shows them, prune --all removes them (as BuildKit), plain prune keeps them', async () => {
+    const cached = 'FROM localhost/busybox:test\nRUN --mount=type=cache,target=/cache sh -c \'echo run >> /cache/runs; wc -l < /cache/runs > /seen\'\n';
+    await writeFile(join(context, 'Dockerfile'), cached);
+    await buildId('--no-cache');
+    await buildId('--no-cache');
+    const state = (): Promise<{ files: number; bytes: number }> => usage().then((all) => (all as unknown as { state: { files: number; bytes: number } }).state);
+    expect((await state()).files).to.be.at.least(1);
+    expect((await cli('du')).stdout).to.match(/RUN cache mounts\s+\d+/);
+    await cli('prune');
+    expect((await state()).bytes).to.be.greaterThan(0);
+    expect((await cli('prune', '--all')).stdout).to.match(/Removed RUN cache mounts \(\d/);
+    expect(await state()).to.deep.equal({ files: 0, bytes: 0 });
+    await buildId('--no-cache');
+    expect((await state()).bytes).to.equal(4); // "run\n": the cache started empty again
+  });
+
   it('prune --keep-storage 1B removes cache down to what images need and keeps their blobs', async () => {
     await buildId('-t', 'keep:1');
     const cacheOnly = await makeCacheOnlyBlobs();
@@ -121,14 +140,15 @@ describe('tsbuild du / prune / --cache-max-size [root]', function () {
     await expectImageBlobsIntact();
   });
 
-  it('build --cache-max-size cuts cache-only blobs down to the cap once the build is stored', async () => {
+  for (const how of ['--cache-max-size', 'TSBUILD_CACHE_MAX'] as const) it(`build with ${how} cuts cache-only blobs down to the cap once the build is stored`, async () => {
     await buildId('-t', 'keep:1');
     const cacheOnly = await makeCacheOnlyBlobs();
     const content = await ContentStore.open(rootLayout(root));
     let before = 0;
     for (const digest of cacheOnly) before += (await content.stat(digest))!.size;
     expect(before).to.be.greaterThan(1000);
-    await buildId('-t', 'keep:1', '--cache-max-size', '1KB');
+    if (how === '--cache-max-size') await buildId('-t', 'keep:1', '--cache-max-size', '1KB');
+    else await cliWith({ TSBUILD_CACHE_MAX: '1KB' }, 'build', '-q', '-t', 'keep:1', context);
     const images = await imageBlobs();
     let after = 0;
     for (const digest of await storedBlobs()) if (!images.has(digest)) after += (await content.stat(digest))!.size;

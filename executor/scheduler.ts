@@ -13,7 +13,7 @@ import type { BuildWarning } from '../parser/warnings.js';
 import type { BaseImage, BaseImageSource } from './base-image.js';
 import { dispatchInstruction, onbuildTriggers, type DispatchedInstruction } from './dispatch.js';
 import type { Platform } from './image-config.js';
-import type { NetworkMode, Sandbox } from './sandbox/types.js';
+import type { ExtraHost, NetworkMode, Sandbox } from './sandbox/types.js';
 import type { BuildEventListener } from './scheduler-events.js';
 import type { InputDigests } from './scheduler-inputs.js';
 import { runStep, type StepRun } from './scheduler-step.js';
@@ -40,6 +40,8 @@ export interface SchedulerOptions {
   readonly buildArgs?: ReadonlyMap<string, string>;
   readonly secrets?: ReadonlyMap<string, string>;
   readonly network?: NetworkMode;
+  /** Extra /etc/hosts entries every RUN step sees (`--add-host`); not part of any cache key. */
+  readonly extraHosts?: readonly ExtraHost[];
   readonly noCache?: boolean;
   /** Stage names or indexes whose steps run without the cache (`--no-cache-filter`). */
   readonly noCacheFilter?: readonly string[];
@@ -162,7 +164,7 @@ class StageRunner {
       emit: (event) => options.onEvent?.(event),
       counts: this.counts,
       contextDir: options.contextDir,
-      stepContext: { ...extras, sandbox: options.sandbox, contextDir: options.contextDir, stateDir: options.stateDir, secrets: options.secrets ?? new Map(), stageIndexOf, buildArgs, network },
+      stepContext: { ...extras, sandbox: options.sandbox, contextDir: options.contextDir, stateDir: options.stateDir, secrets: options.secrets ?? new Map(), stageIndexOf, buildArgs, network, extraHosts: options.extraHosts ?? [] },
       openSource: (input) => this.openSource(input, signal, stageIndexOf),
       file: options.file ?? '',
       ...(options.sourceText !== undefined ? { sourceText: options.sourceText } : {}),

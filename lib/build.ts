@@ -20,6 +20,7 @@ import { SnapshotStore } from '../executor/snapshot-store.js';
 import { planBuild, type BuildPlan } from '../parser/plan.js';
 import { parseDockerfile, type ParsedDockerfile } from '../parser/stages.js';
 import type { BuildWarning } from '../parser/warnings.js';
+import { resolveAddHosts, type AddHost } from './add-host.js';
 import { commitBuild } from './build-commit.js';
 import { StoreImageSource } from './build-images.js';
 import { TsbuildError, UsageError } from './errors.js';
@@ -47,6 +48,11 @@ export interface BuildOptions {
   /** Put on each cache miss's `started` event what changed since the step's last build. */
   readonly explainCache?: boolean;
   readonly network?: NetworkMode;
+  /**
+   * Extra /etc/hosts entries of RUN steps (`--add-host`); an `ip` of `host-gateway` is the host's
+   * address. Like BuildKit, they do not enter cache keys.
+   */
+  readonly addHosts?: readonly AddHost[];
   /** Secrets for `RUN --mount=type=secret`: id → host file. */
   readonly secrets?: Readonly<Record<string, string>>;
   /** SSH agents for `RUN --mount=type=ssh`: id (`default`, …) → host agent socket path. */
@@ -167,6 +173,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     file: planned.dockerfile.name,
     sourceText: planned.dockerfile.text,
     ...(options.network ? { network: options.network } : {}),
+    ...(options.addHosts?.length ? { extraHosts: resolveAddHosts(options.addHosts) } : {}),
     ...(options.noCache ? { noCache: true } : {}),
     ...(options.noCacheFilter ? { noCacheFilter: options.noCacheFilter } : {}),
     ...(options.explainCache ? { explainMisses: true } : {}),

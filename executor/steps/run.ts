@@ -11,7 +11,7 @@ import { historyArgPairs, keyedBuildArgs, keyedEnv, processEnv } from '../run/en
 import { absoluteTarget, type MountContext } from '../run/mount-types.js';
 import { prepareRunMounts } from '../run/mounts.js';
 import { secretId, secretTarget } from '../run/secret-mount.js';
-import type { NetworkMode, RunSpec } from '../sandbox/types.js';
+import type { ExtraHost, NetworkMode, RunSpec } from '../sandbox/types.js';
 import { homeDirectory, resolveUserSpec } from '../users.js';
 import type { StageState, StepContext, StepHandler, StepInput } from './types.js';
 
@@ -33,6 +33,8 @@ export interface RunContextExtras {
   readonly stageIndexOf?: (name: string) => number | undefined;
   readonly buildArgs?: ReadonlyMap<string, string>;
   readonly network?: NetworkMode;
+  /** `--add-host` entries for the step's /etc/hosts (BuildKit leaves them out of the cache key). */
+  readonly extraHosts?: readonly ExtraHost[];
 }
 
 type TreeInput = Exclude<StepInput, { source: 'context' | 'url' }>;
@@ -102,6 +104,7 @@ async function runSpecFor(ctx: StepContext, state: StageState, ins: RunInstructi
     hostname: BUILD_HOSTNAME,
     network: ins.network === 'default' ? (extras.network ?? 'default') : ins.network,
     mounts: mounts.mounts,
+    ...(extras.extraHosts?.length ? { extraHosts: extras.extraHosts } : {}),
   };
 }
 

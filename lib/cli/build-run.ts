@@ -8,6 +8,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import { createRootFolders } from '../../cache/root.js';
 import type { Platform } from '../../executor/image-config.js';
+import { addHostsFrom } from '../add-host.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError, UsageError } from '../errors.js';
@@ -38,6 +39,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   const layout = cliRootLayout(parsed, io);
   await createRootFolders(layout);
   const labels = labelsFrom(parsed.flags.label as string[]);
+  const addHosts = addHostsFrom(parsed.flags['add-host'] as string[]);
   const ssh = sshAgentsFrom(parsed.flags.ssh as string[], io.env, io.cwd);
   const progress = progressFor(parsed, io);
   const quiet = progress.mode === 'quiet';
@@ -63,6 +65,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
       ssh,
+      ...(addHosts.length > 0 ? { addHosts } : {}),
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
     }).finally(() => progress.finish());

@@ -26,6 +26,7 @@ async function resolveKeyInput(input: StepInput, digests: InputDigests): Promise
         paths: [...input.paths],
         exclude: [...(input.exclude ?? [])],
         followPaths: input.followPaths ?? true,
+        ...(input.context !== undefined ? { context: input.context } : {}),
         digest: await digests.context(input),
       };
     case 'stage':
@@ -38,18 +39,31 @@ async function resolveKeyInput(input: StepInput, digests: InputDigests): Promise
   }
 }
 
-/** Content digests of context selections, sharing one hasher (and its per-file memo) per build. */
+/**
+ * Content digests of context selections, sharing one hasher (and its per-file memo) per context
+ * per build: the main context, and `--build-context` folders by name (hashed the same way, so
+ * their keys follow their contents too).
+ */
 export class ContextDigests {
-  private readonly hasher: ContextHasher;
+  private readonly main: { context: BuildContext; hasher: ContextHasher };
+  private readonly named = new Map<string, { context: BuildContext; hasher: ContextHasher }>();
 
-  constructor(private readonly context: BuildContext, options: ContextHashOptions = {}) {
-    this.hasher = new ContextHasher(context, options);
+  constructor(context: BuildContext, options: ContextHashOptions = {}, named: ReadonlyMap<string, BuildContext> = new Map()) {
+    this.main = { context, hasher: new ContextHasher(context, options) };
+    for (const [name, folder] of named) this.named.set(name, { context: folder, hasher: new ContextHasher(folder) });
   }
 
   async digest(input: Extract<StepInput, { source: 'context' }>): Promise<string> {
+    const { context, hasher } = input.context === undefined ? this.main : this.namedContext(input.context);
     const options = { ...(input.exclude ? { exclude: input.exclude } : {}), followSymlinks: input.followPaths ?? true };
     const selected = [];
-    for (const path of input.paths) selected.push(...(await this.context.select(path, options)));
-    return (await this.hasher.digestSources(selected)).digest;
+    for (const path of input.paths) selected.push(...(await context.select(path, options)));
+    return (await hasher.digestSources(selected)).digest;
+  }
+
+  private namedContext(name: string): { context: BuildContext; hasher: ContextHasher } {
+    const found = this.named.get(name);
+    if (found === undefined) throw new Error(`no build context named ${name}`);
+    return found;
   }
 }

@@ -137,7 +137,9 @@ class StageRunner {
   private readonly run: StepRun;
 
   constructor(private readonly options: SchedulerOptions, private readonly images: ReadonlyMap<string, BaseImage>, signal: AbortSignal) {
-    const names = new Map(options.plan.stages.flatMap((planned) => (planned.stage.name === undefined ? [] : [[planned.stage.name, planned.stage.index] as const])));
+    const named = options.plan.namedContexts ?? new Map();
+    // A `--build-context` name replaces a stage of the same name, as in BuildKit.
+    const names = new Map(options.plan.stages.flatMap((planned) => (planned.stage.name === undefined || named.has(planned.stage.name) ? [] : [[planned.stage.name, planned.stage.index] as const])));
     const stageIndexOf = (name: string): number | undefined => names.get(name.toLowerCase());
     const buildArgs = options.buildArgs ?? new Map<string, string>();
     const network = options.network ?? 'default';
@@ -196,7 +198,8 @@ class StageRunner {
   }
 
   private image(ref: string): BaseImage {
-    const image = this.images.get(ref);
+    const named = this.options.plan.namedContexts?.get(ref);
+    const image = this.images.get(named?.kind === 'image' ? named.ref : ref);
     if (image === undefined) throw new TsbuildError('E_NOT_FOUND', `image ${ref} was not resolved for this build`);
     return image;
   }

@@ -22,6 +22,7 @@ import { parseDockerfile, type ParsedDockerfile } from '../parser/stages.js';
 import type { BuildWarning } from '../parser/warnings.js';
 import { resolveAddHosts, type AddHost } from './add-host.js';
 import { commitBuild } from './build-commit.js';
+import { classifyNamedContexts, contextTreesOf, openNamedFolders } from './named-contexts.js';
 import { StoreImageSource } from './build-images.js';
 import { TsbuildError, UsageError } from './errors.js';
 import { sourceDateEpoch } from './image/timestamps.js';
@@ -53,6 +54,12 @@ export interface BuildOptions {
    * address. Like BuildKit, they do not enter cache keys.
    */
   readonly addHosts?: readonly AddHost[];
+  /**
+   * `--build-context`: name → a folder (relative to the working directory) or `docker-image://REF`.
+   * The name replaces a stage or image of that name in FROM, COPY --from and RUN --mount from=;
+   * a folder cannot be a FROM base yet.
+   */
+  readonly buildContexts?: Readonly<Record<string, string>>;
   /** Secrets for `RUN --mount=type=secret`: id → host file. */
   readonly secrets?: Readonly<Record<string, string>>;
   /** SSH agents for `RUN --mount=type=ssh`: id (`default`, …) → host agent socket path. */
@@ -103,19 +110,23 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const parsed = parseDockerfile(dockerfile.text, { file: dockerfile.name });
   const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
   const platform = hostPlatform();
-  const plan = planBuild(parsed, { buildArgs, platform, file: dockerfile.name, ...(options.target ? { target: options.target } : {}) });
+  const named = classifyNamedContexts(options.buildContexts ?? {}, process.cwd());
+  const plan = planBuild(parsed, { buildArgs, platform, file: dockerfile.name, namedContexts: named.plan, ...(options.target ? { target: options.target } : {}) });
   for (const planned of plan.stages) if (planned.platform) requireHostPlatform(planned.platform, platform);
   const store = await ImageStore.open(layout);
   const lease = await Lease.create(layout, options.signal ? { signal: options.signal } : {});
   let context: BuildContext | undefined;
+  let namedFolders = new Map<string, BuildContext>();
   try {
     context = await BuildContext.open(resolve(options.context), dockerfile.path ? { dockerfile: dockerfile.path } : {});
-    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform });
+    namedFolders = await openNamedFolders(named.folders);
+    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform, namedFolders });
     const created = options.created ?? sourceDateEpoch({ SOURCE_DATE_EPOCH: buildArgs.get('SOURCE_DATE_EPOCH') ?? process.env.SOURCE_DATE_EPOCH });
     const image = await commitBuild(store, result.target, { tags: options.tags ?? [], lease, ...(created ? { created } : {}) });
     return report(image, plan, result, parsed);
   } finally {
     await context?.dispose().catch(() => undefined);
+    await Promise.all([...namedFolders.values()].map((folder) => folder.dispose().catch(() => undefined)));
     await lease.release();
   }
 }
@@ -127,6 +138,8 @@ interface PlannedBuild {
   readonly dockerfile: Dockerfile;
   readonly buildArgs: ReadonlyMap<string, string>;
   readonly platform: ReturnType<typeof hostPlatform>;
+  /** `--build-context` folders, opened. */
+  readonly namedFolders: ReadonlyMap<string, BuildContext>;
 }
 
 async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease, context: BuildContext, planned: PlannedBuild): Promise<SchedulerResult> {
@@ -135,7 +148,7 @@ async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease,
   // The stat cache only lets unchanged files skip a re-read; the digests decide hits.
   const statCache = await StatCache.load(layout, context.root);
   await mkdir(stateDirOf(layout), { recursive: true, mode: 0o700 });
-  const digests = new ContextDigests(context, { statCache });
+  const digests = new ContextDigests(context, { statCache }, planned.namedFolders);
   const warn = (message: string): void => options.onWarning?.(message);
   try {
     return await runPlan(schedulerOptions(layout, store, lease, context, planned, { content, digests, warn }));
@@ -167,7 +180,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     sandbox: options.sandbox ?? new NamespaceSandbox(),
     stateDir: stateDirOf(layout),
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
-    stepExtras: { buildContext: context, sshAgents: new Map(Object.entries(options.ssh ?? {})) },
+    stepExtras: { buildContext: context, contextTrees: contextTreesOf(context, planned.namedFolders), sshAgents: new Map(Object.entries(options.ssh ?? {})) },
     buildArgs: planned.buildArgs,
     secrets: new Map(Object.entries(options.secrets ?? {})),
     file: planned.dockerfile.name,

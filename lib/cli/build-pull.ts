@@ -2,7 +2,7 @@
 // pulled before the build, and `--pull` refreshes all of them, as docker build does. The build
 // itself stays offline; this runs first, from the same plan the build will make.
 import type { Platform } from '../../executor/image-config.js';
-import { planBuild } from '../../parser/plan.js';
+import { planBuild, type NamedContexts } from '../../parser/plan.js';
 import { parseDockerfile } from '../../parser/stages.js';
 import type { RegistryOptions } from '../registry/client.js';
 import { pullImage } from '../registry/pull.js';
@@ -14,6 +14,8 @@ export interface BasePullOptions {
   readonly buildArgs: ReadonlyMap<string, string>;
   readonly platform: Platform;
   readonly target?: string;
+  /** `--build-context` names: folders are not pulled, image contexts pull their image. */
+  readonly namedContexts?: NamedContexts;
   /** `--pull`: fetch every base image, even those in the store; a failure fails the build. */
   readonly always: boolean;
   readonly registry: RegistryOptions;
@@ -22,9 +24,13 @@ export interface BasePullOptions {
 }
 
 /** The images the planned stages start from or copy from, each once, in plan order. */
-export function baseImageRefs(options: Pick<BasePullOptions, 'text' | 'file' | 'buildArgs' | 'platform' | 'target'>): string[] {
+export function baseImageRefs(options: Pick<BasePullOptions, 'text' | 'file' | 'buildArgs' | 'platform' | 'target' | 'namedContexts'>): string[] {
   const parsed = parseDockerfile(options.text, { file: options.file });
-  const plan = planBuild(parsed, { buildArgs: options.buildArgs, platform: options.platform, file: options.file, ...(options.target ? { target: options.target } : {}) });
+  const plan = planBuild(parsed, {
+    buildArgs: options.buildArgs, platform: options.platform, file: options.file,
+    ...(options.target ? { target: options.target } : {}),
+    ...(options.namedContexts ? { namedContexts: options.namedContexts } : {}),
+  });
   const refs = new Set<string>();
   for (const stage of plan.stages) {
     if (stage.base.kind === 'image') refs.add(stage.base.ref);

@@ -9,6 +9,7 @@ import { enforceMaxSize } from '../../cache/gc.js';
 import { createRootFolders } from '../../cache/root.js';
 import type { Platform } from '../../executor/image-config.js';
 import { addHostsFrom } from '../add-host.js';
+import { buildContextsFrom, classifyNamedContexts } from '../named-contexts.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError, UsageError } from '../errors.js';
@@ -40,6 +41,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   await createRootFolders(layout);
   const labels = labelsFrom(parsed.flags.label as string[]);
   const addHosts = addHostsFrom(parsed.flags['add-host'] as string[]);
+  const buildContexts = buildContextsFrom(parsed.flags['build-context'] as string[], io.cwd);
   const ssh = sshAgentsFrom(parsed.flags.ssh as string[], io.env, io.cwd);
   const progress = progressFor(parsed, io);
   const quiet = progress.mode === 'quiet';
@@ -50,7 +52,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await pullBases(layout, parsed, io, { context, file, dockerfileText, buildArgs: inputs.buildArgs, platform: inputs.platform, quiet: progress.mode === 'quiet' || progress.mode === 'json' });
+    await pullBases(layout, parsed, io, { context, file, dockerfileText, buildArgs: inputs.buildArgs, platform: inputs.platform, buildContexts, quiet: progress.mode === 'quiet' || progress.mode === 'json' });
     const built = await build({
       context,
       ...(file !== undefined ? { dockerfile: file } : {}),
@@ -66,6 +68,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
       ssh,
       ...(addHosts.length > 0 ? { addHosts } : {}),
+      buildContexts,
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
     }).finally(() => progress.finish());
@@ -144,6 +147,7 @@ interface ContextInput {
 
 interface PullInputs extends ContextInput {
   readonly buildArgs: ReadonlyMap<string, string>;
+  readonly buildContexts: Readonly<Record<string, string>>;
   readonly platform: Platform;
   readonly quiet: boolean;
 }
@@ -157,6 +161,7 @@ async function pullBases(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inp
   const target = parsed.flags.target as string | undefined;
   await pullBaseImages(await ImageStore.open(layout), {
     text, file: basename(path), buildArgs: inputs.buildArgs, platform: inputs.platform,
+    namedContexts: classifyNamedContexts(inputs.buildContexts, io.cwd).plan,
     ...(target !== undefined ? { target } : {}),
     always: parsed.flags.pull === true,
     registry: { env: io.env },

@@ -20,6 +20,7 @@ import { SnapshotStore } from '../executor/snapshot-store.js';
 import { planBuild, type BuildPlan } from '../parser/plan.js';
 import { parseDockerfile, type ParsedDockerfile } from '../parser/stages.js';
 import type { BuildWarning } from '../parser/warnings.js';
+import { followSignal } from './abort-signal.js';
 import { resolveAddHosts, type AddHost } from './add-host.js';
 import { commitBuild } from './build-commit.js';
 import { classifyNamedContexts, contextTreesOf, openNamedFolders } from './named-contexts.js';
@@ -103,6 +104,16 @@ interface Dockerfile {
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  // The caller's signal is followed through its sources (see abort-signal.ts for the Node 20 bug).
+  const followed = followSignal(options.signal);
+  try {
+    return await buildImage(options.signal ? { ...options, signal: followed.signal } : options);
+  } finally {
+    followed.dispose();
+  }
+}
+
+async function buildImage(options: BuildOptions): Promise<BuildResult> {
   if (typeof options.context !== 'string' || options.context === '') throw new UsageError('build: the context folder is required');
   const layout = rootLayout(resolveRoot({ root: options.root, env: process.env, uid: process.getuid?.() ?? 1000, home: homedir() }));
   await openRoot(layout);

@@ -21,7 +21,7 @@ export interface SandboxLimits {
 /** A fork bomb stops here; podman's default is 2048, a parallel C++ build needs a few hundred. */
 export const DEFAULT_LIMITS: SandboxLimits = { pids: 4096 };
 
-interface CgroupMount {
+export interface CgroupMount {
   readonly mountPoint: string;
   readonly version: 1 | 2;
   /** v1: the controllers of this hierarchy. */
@@ -36,7 +36,7 @@ export interface RunCgroup {
   remove(): Promise<void>;
 }
 
-async function cgroupMounts(): Promise<CgroupMount[]> {
+export async function cgroupMounts(): Promise<CgroupMount[]> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
   const mounts: CgroupMount[] = [];
   for (const line of text.split('\n')) {

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../../cache/atomic-file.js';
 import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError } from '../errors.js';
 import type { LaunchConfig } from './launch-config.js';
+import type { PublishedPort } from './port-spec.js';
 
 export type ContainerLayout = Pick<RootLayout, 'containers' | 'tmp'>;
 
@@ -41,6 +42,8 @@ export interface ContainerRunState {
   readonly StartedAt: string;
   readonly FinishedAt: string;
   readonly Health?: HealthState;
+  /** Host addresses relaying to container ports while it runs (`-p`). */
+  readonly Ports?: readonly PublishedPort[];
 }
 
 export interface ContainerRecord {

@@ -10,13 +10,18 @@ import type { ContainerStore } from './container-store.js';
 import { startContainer } from './run-container.js';
 import { openRuntime } from './runtime.js';
 
-/** Starts the monitor for container `id` and waits until it reports the container running (or done). */
+/**
+ * Starts the monitor for container `id` and waits until the monitor reports the container running
+ * (its pid in MonitorPid), or the container is gone, or the monitor ended (a failed start).
+ */
 export async function startDetached(root: string, containers: ContainerStore, id: string): Promise<void> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), root, id], { detached: true, stdio: 'ignore' });
   child.unref();
-  for (let waited = 0; waited < 30_000; waited += 50) {
+  let ended = false;
+  child.once('exit', () => (ended = true));
+  for (let waited = 0; waited < 30_000 && !ended; waited += 50) {
     const record = await containers.read(id);
-    if (record === undefined || record.State.Status !== 'created') return;
+    if (record === undefined || record.State.MonitorPid === child.pid) return;
     await sleep(50);
   }
 }

@@ -19,6 +19,9 @@ export interface ProbeOutcome {
   readonly output: string;
 }
 
+/** Thrown by a probe whose container went away meanwhile: no result is recorded (the container stopped). */
+export class ProbeSkipped extends Error {}
+
 /** Runs the check once; must settle when `signal` aborts (the timeout). */
 export type Probe = (test: readonly string[], signal: AbortSignal) => Promise<ProbeOutcome>;
 
@@ -116,19 +119,20 @@ export class HealthMonitor {
   private async probeOnce(): Promise<void> {
     const start = new Date();
     const outcome = await this.runProbe();
-    if (this.stopped) return;
+    if (this.stopped || outcome === undefined) return;
     const result: HealthResult = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: outcome.exitCode, Output: outcome.output.slice(0, MAX_HEALTH_OUTPUT) };
     const previous = this.state;
     this.state = nextHealthState(previous, result, this.timings, start.getTime() - this.startedAt);
     await Promise.resolve(this.options.onResult(this.state, previous)).catch(() => undefined);
   }
 
-  private async runProbe(): Promise<ProbeOutcome> {
+  private async runProbe(): Promise<ProbeOutcome | undefined> {
     const timeout = AbortSignal.timeout(this.timings.timeoutMs);
     const signal = AbortSignal.any([timeout, this.running.signal]);
     try {
       return await this.options.probe(this.options.config.Test, signal);
     } catch (error) {
+      if (error instanceof ProbeSkipped) return undefined;
       if (timeout.aborted) return { exitCode: -1, output: `Health check exceeded timeout (${seconds(this.timings.timeoutMs)})` };
       return { exitCode: -1, output: (error as Error).message };
     }

@@ -1,12 +1,10 @@
-// Runs a HEALTHCHECK test for a running container. The sandbox cannot yet start a second process
-// inside an existing container's namespaces, so the check runs in a sibling sandbox over the
-// container's own mounted filesystem, with its env, user, working directory, hostname, volumes and
-// network mode: it sees the container's files as they are now, and with the host network the same
-// ports. Differences from Docker: it has its own pid namespace (it cannot see the container's
-// processes) and, with --network none, its own loopback.
+// Runs a HEALTHCHECK test for a running container the way Docker does: as an exec inside the
+// container (its pid, mount, network, UTS and IPC namespaces), with the container's environment,
+// user and working directory.
 import { Writable } from 'node:stream';
-import type { RunSpec, Sandbox } from '../../executor/sandbox/types.js';
-import { MAX_HEALTH_OUTPUT, type Probe } from './health-monitor.js';
+import { enterSandbox, type EnterSpec } from '../../executor/sandbox/enter-sandbox.js';
+import { readlink } from 'node:fs/promises';
+import { MAX_HEALTH_OUTPUT, ProbeSkipped, type Probe } from './health-monitor.js';
 
 /** `["CMD", args...]` runs args; `["CMD-SHELL", cmd]` runs `/bin/sh -c cmd`, as Docker does on Linux. */
 export function probeArgs(test: readonly string[]): string[] {
@@ -30,10 +28,21 @@ function outputCollector(): { sink: Writable; text: () => string } {
   return { sink, text: () => Buffer.concat(chunks).toString('utf8').slice(0, MAX_HEALTH_OUTPUT) };
 }
 
-export function healthProbe(sandbox: Sandbox, container: RunSpec): Probe {
+/** A zombie (exited, not yet reaped) has no root directory any more. */
+function containerAlive(pid: number): Promise<boolean> {
+  return readlink(`/proc/${pid}/root`).then(() => true, () => false);
+}
+
+/** `pid` is the container's first process on the host; `container` its user, env and workdir. */
+export function healthProbe(pid: number, container: EnterSpec): Probe {
   return async (test, signal) => {
     const output = outputCollector();
-    const result = await sandbox.run({ ...container, args: probeArgs(test) }, { stdout: output.sink, stderr: output.sink }, signal);
+    const result = await enterSandbox(pid, { ...container, args: probeArgs(test) }, { stdout: output.sink, stderr: output.sink }, signal).catch(async (error: unknown) => {
+      if (!(await containerAlive(pid))) throw new ProbeSkipped('the container stopped');
+      throw error;
+    });
+    // A check killed because the container ended under it says nothing about health.
+    if (result.exitCode !== 0 && !(await containerAlive(pid))) throw new ProbeSkipped('the container stopped');
     return { exitCode: result.exitCode, output: output.text() };
   };
 }

@@ -7,6 +7,7 @@ import { isAbsolute } from 'node:path';
 import type { ContainerConfig, HealthConfig } from '../../executor/image-config.js';
 import { parseGoDuration } from '../../parser/durations.js';
 import { UsageError } from '../errors.js';
+import type { PortRequest } from './port-spec.js';
 
 /** The PATH Docker gives a Linux container whose env has none. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -35,6 +36,8 @@ export interface RunOptions {
   readonly health?: HealthOverrides;
   readonly stopSignal?: string;
   readonly stopTimeoutSeconds?: number;
+  /** `-p` requests; with --network host they are kept in the config but not published (Docker's rule). */
+  readonly ports?: readonly PortRequest[];
 }
 
 /** `--health-*` flags; durations as Go duration strings. */
@@ -63,13 +66,24 @@ export interface LaunchConfig {
   readonly healthcheck?: HealthConfig;
   readonly stopSignal: string;
   readonly stopTimeoutSeconds: number;
+  /** Absent in states written before ports could be published. */
+  readonly ports?: readonly PortRequest[];
+  /** The ENTRYPOINT and CMD that make up `args`, for inspect (absent in older states). */
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+}
+
+/** The container's ENTRYPOINT and CMD after run's arguments and --entrypoint (Docker's Config.Entrypoint/Cmd). */
+export function entrypointAndCmd(config: ContainerConfig, options: Pick<RunOptions, 'command' | 'entrypoint'>): { entrypoint: string[]; cmd: string[] } {
+  const entrypoint = options.entrypoint === undefined ? config.Entrypoint ?? [] : options.entrypoint === '' ? [] : [options.entrypoint];
+  const command = options.command !== undefined && options.command.length > 0 ? options.command : options.entrypoint === undefined ? config.Cmd ?? [] : [];
+  return { entrypoint: [...entrypoint], cmd: [...command] };
 }
 
 /** Docker's combination: entrypoint then command; an empty result is "no command specified". */
 export function containerArgs(config: ContainerConfig, options: Pick<RunOptions, 'command' | 'entrypoint'>): string[] {
-  const entrypoint = options.entrypoint === undefined ? config.Entrypoint ?? [] : options.entrypoint === '' ? [] : [options.entrypoint];
-  const command = options.command !== undefined && options.command.length > 0 ? options.command : options.entrypoint === undefined ? config.Cmd ?? [] : [];
-  const args = [...entrypoint, ...command];
+  const { entrypoint, cmd } = entrypointAndCmd(config, options);
+  const args = [...entrypoint, ...cmd];
   if (args.length === 0) throw new UsageError('no command specified');
   return args;
 }
@@ -91,6 +105,20 @@ export function containerEnv(imageEnv: readonly string[], runEnv: readonly strin
   }
   const env = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(tty ? ['TERM=xterm'] : [])];
   for (const entry of merged) replaceOrAppend(env, entry);
+  return env;
+}
+
+/**
+ * What `exec` gives its process, as Docker does: the container's environment, TERM=xterm with -t
+ * when the container has none, then the exec's own -e entries replacing by key.
+ */
+export function execEnv(containerEnv: readonly string[], execEntries: readonly string[], tty: boolean, callerEnv: Readonly<Record<string, string | undefined>>): string[] {
+  const env = [...containerEnv];
+  if (tty && !env.some((entry) => entry.startsWith('TERM='))) env.push('TERM=xterm');
+  for (const entry of execEntries) {
+    if (entry.includes('=')) replaceOrAppend(env, entry);
+    else if (callerEnv[entry] !== undefined) replaceOrAppend(env, `${entry}=${callerEnv[entry]}`);
+  }
   return env;
 }
 
@@ -160,6 +188,8 @@ export function launchConfig(config: ContainerConfig, options: RunOptions, hostn
     ...(healthcheck ? { healthcheck } : {}),
     stopSignal: normalizeSignal(options.stopSignal ?? (config.StopSignal || 'SIGTERM')),
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+    ports: options.ports ?? [],
+    ...entrypointAndCmd(config, options),
   };
 }
 

@@ -12,7 +12,8 @@ import { homeDirectory, resolveUserSpec } from '../../executor/users.js';
 import { TsbuildError } from '../errors.js';
 import type { ImageStore } from '../store/image-store.js';
 import { mountContainer, type MountedContainer } from './container-rootfs.js';
-import { signalProcess, waitForContainerPid } from './container-process.js';
+import { openContainerPorts, type ContainerPorts } from './container-ports.js';
+import { processAlive, signalProcess, waitForContainerPid } from './container-process.js';
 import { ContainerStore, generatedName, initialRunState, newContainerId, type ContainerRecord, type ContainerRunState, type HealthState } from './container-store.js';
 import { HealthMonitor } from './health-monitor.js';
 import { healthProbe } from './health-probe.js';
@@ -118,14 +119,18 @@ async function runSpec(record: ContainerRecord, rootfs: string): Promise<RunSpec
 export async function startContainer(runtime: Runtime, id: string, io: StartIO): Promise<RunningContainer> {
   const record = await runtime.containers.read(id);
   if (record === undefined) throw new TsbuildError('E_NOT_FOUND', `No such container: ${id}`);
-  if (record.State.Running) throw new TsbuildError('E_USAGE', `container ${id} is already running`);
+  if (record.State.Running && processAlive(record.State.MonitorPid)) throw new TsbuildError('E_USAGE', `container ${id} is already running`);
   const image = await runtime.images.resolve(record.Image);
   const writer = new StateWriter(runtime.containers, record);
   let mounted: MountedContainer | undefined;
+  let ports: ContainerPorts | undefined;
   try {
     mounted = await mountContainer(runtime.layout, runtime.images.content, runtime.containers, id, image.layers);
-    return launch(runtime, writer, mounted, await runSpec(record, mounted.rootfs), io);
+    const spec = await runSpec(record, mounted.rootfs);
+    ports = await openContainerPorts(record.Config);
+    return launch(runtime, writer, { mounted, ports }, spec, io);
   } catch (error) {
+    await ports?.close();
     await mounted?.release();
     await writer.update({ Status: 'exited', ExitCode: RUNNER_ERROR_STATUS, Error: (error as Error).message, FinishedAt: new Date().toISOString() });
     if (record.AutoRemove) await runtime.containers.remove(id);
@@ -147,15 +152,16 @@ function outcomeOf(run: Promise<{ exitCode: number }>): Promise<Outcome> {
 }
 
 /** Once the container's process is found: record its pid and start the health checks. */
-async function watchProcess(runtime: Runtime, writer: StateWriter, spec: RunSpec, io: StartIO, finished: () => boolean): Promise<{ pid?: number; health?: HealthMonitor }> {
+async function watchProcess(writer: StateWriter, spec: RunSpec, io: StartIO, ports: ContainerPorts, finished: () => boolean): Promise<{ pid?: number; health?: HealthMonitor }> {
   const config = writer.record.Config;
   const pid = await waitForContainerPid(config.hostname, finished);
   if (pid === undefined || finished()) return {};
   await writer.update({ Pid: pid });
+  await ports.attach(pid).catch((error: unknown) => io.stderr.write(`tsbuild: ${(error as Error).message}\n`));
   if (!config.healthcheck) return { pid };
   const health = new HealthMonitor({
     config: config.healthcheck,
-    probe: healthProbe(runtime.sandbox, spec),
+    probe: healthProbe(pid, spec),
     onResult: async (state, previous) => {
       await writer.update({ Health: state });
       io.onHealth?.(state, previous);
@@ -165,22 +171,28 @@ async function watchProcess(runtime: Runtime, writer: StateWriter, spec: RunSpec
   return { pid, health };
 }
 
-function launch(runtime: Runtime, writer: StateWriter, mounted: MountedContainer, spec: RunSpec, io: StartIO): RunningContainer {
+interface Held {
+  readonly mounted: MountedContainer;
+  readonly ports: ContainerPorts;
+}
+
+function launch(runtime: Runtime, writer: StateWriter, { mounted, ports }: Held, spec: RunSpec, io: StartIO): RunningContainer {
   const config = writer.record.Config;
   const kill = new AbortController();
   const log = createWriteStream(runtime.containers.paths(writer.record.Id).log, { flags: 'a', mode: 0o600 });
   const health = config.healthcheck ? { Health: { Status: 'starting', FailingStreak: 0, Log: [] } as HealthState } : {};
-  const started = writer.update({ ...initialRunState(), Status: 'running', Running: true, MonitorPid: process.pid, StartedAt: new Date().toISOString(), ...health });
+  const started = writer.update({ ...initialRunState(), Status: 'running', Running: true, MonitorPid: process.pid, StartedAt: new Date().toISOString(), Ports: ports.published, ...health });
   let finished = false;
   const stdio = { stdout: logTee(io.stdout, log), stderr: logTee(io.stderr, log), tty: config.tty, ...(io.stdin ? { stdin: io.stdin } : {}) };
   const run = started.then(() => runtime.sandbox.run(spec, stdio, kill.signal));
-  const watched = watchProcess(runtime, writer, spec, io, () => finished);
+  const watched = watchProcess(writer, spec, io, ports, () => finished);
   const exited = outcomeOf(run).then(async (outcome) => {
     finished = true;
     await (await watched).health?.stop();
+    await ports.close().catch(() => undefined);
     await mounted.release().catch(() => undefined);
     await new Promise<void>((resolve) => log.end(resolve));
-    await writer.update({ Status: 'exited', Running: false, Pid: 0, ExitCode: outcome.code, Error: outcome.error, FinishedAt: new Date().toISOString() });
+    await writer.update({ Status: 'exited', Running: false, Pid: 0, Ports: [], ExitCode: outcome.code, Error: outcome.error, FinishedAt: new Date().toISOString() });
     if (writer.record.AutoRemove) await runtime.containers.remove(writer.record.Id);
     if (outcome.error !== '') io.stderr.write(`tsbuild: ${outcome.error}\n`);
     return outcome.code;

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { contextCommand } from './context.js';
 import { duCommand } from './du.js';
+import { execCommand } from './exec.js';
 import { exportCommand } from './export.js';
 import { historyCommand } from './history.js';
 import { imagesCommand } from './images.js';
@@ -16,10 +17,13 @@ import { pruneCommand } from './prune.js';
 import { psCommand } from './ps.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
+import { restartCommand } from './restart.js';
 import { rmCommand } from './rm.js';
 import { rmiCommand } from './rmi.js';
 import { runCommand } from './run.js';
 import { saveCommand } from './save.js';
+import { startCommand } from './start.js';
+import { stopCommand } from './stop.js';
 import { tagCommand } from './tag.js';
 import { verifyCommand } from './verify.js';
 
@@ -27,6 +31,7 @@ export const commands: readonly Command[] = [
   buildCommand,
   contextCommand,
   duCommand,
+  execCommand,
   exportCommand,
   historyCommand,
   imagesCommand,
@@ -40,10 +45,13 @@ export const commands: readonly Command[] = [
   psCommand,
   pullCommand,
   pushCommand,
+  restartCommand,
   rmCommand,
   rmiCommand,
   runCommand,
   saveCommand,
+  startCommand,
+  stopCommand,
   tagCommand,
   verifyCommand,
 ];

@@ -1,11 +1,16 @@
-// `tsbuild inspect IMAGE... [--format TEMPLATE]`: Docker-shaped JSON for images (Id, RepoTags,
-// RepoDigests, Created, Author, Config, Architecture, Os, Size, RootFS, Metadata), or each
-// image through a small subset of Go templates: `{{.Config.Env}}`, `{{json .Config}}`, `{{.Id}}`.
+// `tsbuild inspect [--type container|image] NAME... [--format TEMPLATE]`: Docker-shaped JSON for
+// containers (see runner/container-inspect.ts) and images (Id, RepoTags, RepoDigests, Created,
+// Author, Config, Architecture, Os, Size, RootFS, Metadata), or each one through a small subset of
+// Go templates: `{{.Config.Env}}`, `{{json .State}}`, `{{.Id}}`. Without --type a container of
+// that name or ID wins over an image, as with docker.
 import { TsbuildError, UsageError } from '../../errors.js';
 import { containerConfigJson } from '../../image/config.js';
 import { goJson, goJsonIndent, type GoValue } from '../../image/go-json.js';
 import { familiarName, familiarString, parseReference } from '../../image/reference.js';
-import type { StoredImage } from '../../store/image-store.js';
+import type { ImageStore, StoredImage } from '../../store/image-store.js';
+import { containerInspectJson } from '../../runner/container-inspect.js';
+import { ContainerStore } from '../../runner/container-store.js';
+import { openCliRoot } from '../root-option.js';
 import { exitCodes, type CliIO, type Command } from '../command.js';
 import type { ParsedFlags } from '../options.js';
 import { imageSize, openImageStore } from './images.js';
@@ -14,27 +19,28 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'Return low-level information on images',
-  usage: '[OPTIONS] IMAGE [IMAGE...]',
-  flags: [{ name: 'format', alias: 'f', type: 'string', value: 'TEMPLATE', description: 'Format the output using the given Go template' }],
+  summary: 'Return low-level information on containers and images',
+  usage: '[OPTIONS] NAME|ID [NAME|ID...]',
+  flags: [
+    { name: 'format', alias: 'f', type: 'string', value: 'TEMPLATE', description: 'Format the output using the given Go template' },
+    { name: 'type', type: 'string', value: 'TYPE', choices: ['container', 'image'], description: 'Only look for this type of object' },
+  ],
   async run(parsed: ParsedFlags, io: CliIO): Promise<number> {
     if (parsed.positionals.length === 0) throw new UsageError('"inspect" requires at least 1 argument');
     const format = parsed.flags.format as string | undefined;
     const template = format === undefined ? undefined : parseTemplate(format);
     const store = await openImageStore(parsed, io);
+    const containers = new ContainerStore(await openCliRoot(parsed, io));
+    const type = parsed.flags.type as 'container' | 'image' | undefined;
     const found: GoValue[] = [];
     let status: number = exitCodes.ok;
     for (const reference of parsed.positionals) {
-      const match = await store.match(reference).catch((error: unknown) => {
-        if (error instanceof TsbuildError && !(error instanceof UsageError)) return undefined;
-        throw error;
-      });
-      if (match === undefined) {
-        io.stderr.write(`Error: No such object: ${reference}\n`);
+      const value = await inspectObject(reference, type, store, containers);
+      if (value === undefined) {
+        io.stderr.write(`Error: No such ${type ?? 'object'}: ${reference}\n`);
         status = exitCodes.failure;
         continue;
       }
-      const value = inspectJson(match.image);
       if (template !== undefined) io.stdout.write(`${template(value)}\n`);
       else found.push(value);
     }
@@ -42,6 +48,25 @@ export const inspectCommand: Command = {
     return status;
   },
 };
+
+function notFound(error: unknown): undefined {
+  if (error instanceof TsbuildError && !(error instanceof UsageError)) return undefined;
+  throw error;
+}
+
+/** The container (unless --type image) or else the image (unless --type container) named `reference`. */
+async function inspectObject(reference: string, type: 'container' | 'image' | undefined, store: ImageStore, containers: ContainerStore): Promise<GoValue | undefined> {
+  if (type !== 'image') {
+    const record = await containers.find(reference).catch(notFound);
+    if (record !== undefined) {
+      const image = await store.resolve(record.Image).catch(notFound);
+      return containerInspectJson(record, image?.config.config);
+    }
+  }
+  if (type === 'container') return undefined;
+  const match = await store.match(reference).catch(notFound);
+  return match === undefined ? undefined : inspectJson(match.image);
+}
 
 /** What `docker inspect` shows for an image. */
 export function inspectJson(image: StoredImage): { [key: string]: GoValue } {

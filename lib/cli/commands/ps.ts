@@ -5,6 +5,7 @@ import type { ParsedFlags } from '../options.js';
 import { openCliRoot } from '../root-option.js';
 import { isRunning } from '../../runner/container-admin.js';
 import { ContainerStore, type ContainerRecord } from '../../runner/container-store.js';
+import { portsColumn } from '../../runner/port-spec.js';
 
 /** "Up 5 seconds (healthy)", "Exited (0) 3 seconds ago", "Created". */
 export function statusText(record: ContainerRecord, now: number): string {
@@ -43,7 +44,7 @@ export const psCommand: Command = {
       return exitCodes.ok;
     }
     const now = Date.now();
-    const rows = shown.map((record) => [id(record), record.ImageRef, commandText(record, noTrunc), `${humanDuration(now - Date.parse(record.Created))} ago`, statusText(record, now), '', record.Name]);
+    const rows = shown.map((record) => [id(record), record.ImageRef, commandText(record, noTrunc), `${humanDuration(now - Date.parse(record.Created))} ago`, statusText(record, now), isRunning(record) ? portsColumn(record.State.Ports ?? []) : '', record.Name]);
     io.stdout.write(dockerTable([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows]));
     return exitCodes.ok;
   },

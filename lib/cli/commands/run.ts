@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { TsbuildError, UsageError } from '../../errors.js';
 import type { HealthState } from '../../runner/container-store.js';
 import { startDetached } from '../../runner/detached.js';
+import { HOST_NETWORK_PORTS_WARNING } from '../../runner/container-ports.js';
+import { parsePortSpec } from '../../runner/port-spec.js';
 import { parseEnvFile, parseVolume, type HealthOverrides, type RunNetwork } from '../../runner/launch-config.js';
 import { createContainer, RUNNER_ERROR_STATUS, startContainer, type CreateOptions } from '../../runner/run-container.js';
 import { openRuntime } from '../../runner/runtime.js';
@@ -28,6 +30,7 @@ const flags: readonly FlagSpec[] = [
   { name: 'entrypoint', type: 'string', value: 'CMD', description: 'Overwrite the default ENTRYPOINT of the image' },
   { name: 'network', type: 'string', value: 'MODE', choices: ['default', 'host', 'none'], description: 'Network mode (default and host share the host network)' },
   { name: 'volume', alias: 'v', type: 'strings', value: 'HOST:CTR[:ro]', description: 'Bind mount a host folder' },
+  { name: 'publish', alias: 'p', type: 'strings', value: '[IP:][HOST:]CTR[/udp]', description: "Publish a container's port to the host (a relay when HOST differs from CTR)" },
   { name: 'health-cmd', type: 'string', value: 'CMD', description: 'Command to run to check health' },
   { name: 'health-interval', type: 'string', value: 'DURATION', description: 'Time between running the check' },
   { name: 'health-timeout', type: 'string', value: 'DURATION', description: 'Maximum time to allow one check to run' },
@@ -70,6 +73,7 @@ async function createOptions(parsed: ParsedFlags, io: CliIO, command: string[]):
     command,
     env: [...fileEnv, ...(f.env as string[])],
     volumes: (f.volume as string[]).map(parseVolume),
+    ports: (f.publish as string[]).map(parsePortSpec),
     tty: f.tty === true,
     health: healthOverrides(f),
     autoRemove: f.rm === true,
@@ -89,7 +93,8 @@ function healthLogger(io: CliIO): (health: HealthState, previous: HealthState) =
   };
 }
 
-async function runForeground(parsed: ParsedFlags, io: CliIO, runtime: Awaited<ReturnType<typeof openRuntime>>, id: string): Promise<number> {
+/** Runs container `id` in this process with its output on ours (also `start -a`). */
+export async function runForeground(parsed: ParsedFlags, io: CliIO, runtime: Awaited<ReturnType<typeof openRuntime>>, id: string): Promise<number> {
   const running = await startContainer(runtime, id, {
     stdout: io.stdout,
     stderr: io.stderr,
@@ -119,7 +124,9 @@ export const runCommand: Command = {
     try {
       const layout = await openCliRoot(parsed, io);
       const runtime = await openRuntime(layout);
-      const record = await createContainer(runtime, image, await createOptions(parsed, io, command), io.env);
+      const options = await createOptions(parsed, io, command);
+      if (options.network === 'host' && (options.ports ?? []).length > 0) io.stderr.write(`${HOST_NETWORK_PORTS_WARNING}\n`);
+      const record = await createContainer(runtime, image, options, io.env);
       if (parsed.flags.detach === true) {
         await startDetached(layout.root, runtime.containers, record.Id);
         io.stdout.write(`${record.Id}\n`);

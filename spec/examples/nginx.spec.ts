@@ -35,6 +35,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A GET that gives up after 5 s, so a stuck connection is retried instead of hanging the spec. */
+function get(url: string): Promise<Response> {
+  return fetch(url, { signal: AbortSignal.timeout(5000) });
+}
+
 async function poll<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -102,7 +107,7 @@ describe('examples/nginx: the Hello, Docker! walkthrough with Debian and nginx [
     expect(started.code, started.stderr).to.equal(0);
     expect(started.stdout.trim()).to.match(/^[0-9a-f]{64}$/);
     const page = await poll('the page', async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/`);
+      const response = await get(`http://127.0.0.1:${port}/`);
       return response.ok ? response.text() : undefined;
     });
     expect(page).to.equal('<h1>Hello, Docker!</h1>\n');
@@ -110,7 +115,7 @@ describe('examples/nginx: the Hello, Docker! walkthrough with Debian and nginx [
     const stopped = await cli('stop', 'web');
     expect(stopped.code, stopped.stderr).to.equal(0);
     expect((await cli('ps', '-a')).stdout).to.match(/web/);
-    await poll('the port to close', async () => fetch(`http://127.0.0.1:${port}/`).then(() => undefined, () => true), 20_000);
+    await poll('the port to close', async () => get(`http://127.0.0.1:${port}/`).then(() => undefined, () => true), 20_000);
     const removed = await cli('rm', 'web');
     expect(removed.code, removed.stderr).to.equal(0);
     expect((await cli('ps', '-a')).stdout).to.not.match(/\bweb\b/);

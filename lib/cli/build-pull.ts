@@ -7,6 +7,7 @@ import { parseDockerfile } from '../../parser/stages.js';
 import type { RegistryOptions } from '../registry/client.js';
 import { pullImage } from '../registry/pull.js';
 import type { ImageStore } from '../store/image-store.js';
+import type { TransferListener } from '../transfer-progress.js';
 
 export interface BasePullOptions {
   readonly text: string;
@@ -21,6 +22,8 @@ export interface BasePullOptions {
   readonly registry: RegistryOptions;
   /** Progress lines (`pulling busybox`) and why an automatic pull did not work. */
   readonly say: (line: string) => void;
+  /** Bytes received per layer, for the progress output. */
+  readonly onTransfer?: TransferListener;
 }
 
 /** The images the planned stages start from or copy from, each once, in plan order. */
@@ -48,7 +51,7 @@ export async function pullBaseImages(store: ImageStore, options: BasePullOptions
     if (!options.always && (await store.match(ref)) !== undefined) continue;
     options.say(`pulling ${ref}`);
     try {
-      await pullImage(store, ref, { ...options.registry, platform: options.platform });
+      await pullImage(store, ref, { ...options.registry, platform: options.platform, ...(options.onTransfer ? { onProgress: options.onTransfer } : {}) });
     } catch (error) {
       if (options.always) throw error;
       options.say(`could not pull ${ref}: ${(error as Error).message}`);

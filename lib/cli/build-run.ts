@@ -10,6 +10,7 @@ import { createRootFolders } from '../../cache/root.js';
 import type { Platform } from '../../executor/image-config.js';
 import { addHostsFrom } from '../add-host.js';
 import { buildContextsFrom, classifyNamedContexts } from '../named-contexts.js';
+import type { TransferListener } from '../transfer-progress.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError, UsageError } from '../errors.js';
@@ -52,7 +53,11 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await pullBases(layout, parsed, io, { context, file, dockerfileText, buildArgs: inputs.buildArgs, platform: inputs.platform, buildContexts, quiet: progress.mode === 'quiet' || progress.mode === 'json' });
+    await pullBases(layout, parsed, io, {
+      context, file, dockerfileText, buildArgs: inputs.buildArgs, platform: inputs.platform, buildContexts,
+      quiet: progress.mode === 'quiet' || progress.mode === 'json',
+      ...(progress.onTransfer ? { onTransfer: progress.onTransfer } : {}),
+    });
     const built = await build({
       context,
       ...(file !== undefined ? { dockerfile: file } : {}),
@@ -71,9 +76,14 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       buildContexts,
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
-    }).finally(() => progress.finish());
-    const result = await withLabels(layout, built, labels);
-    await deliver(layout, parsed, io, inputs, result);
+    }).catch((error: unknown) => {
+      progress.finish();
+      throw error;
+    });
+    // The live view stays up while -o outputs are written, for their progress bars.
+    const result = await withLabels(layout, built, labels)
+      .then(async (labelled) => (await deliver(layout, parsed, io, inputs, labelled, progress.onTransfer), labelled))
+      .finally(() => progress.finish());
     if (progress.mode === 'json') writeJsonResult(io.stderr, result);
     else if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
     io.stdout.write(quiet ? `${result.imageId}\n` : '');
@@ -86,13 +96,14 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
 }
 
 /** After the build: -o outputs, --metadata-file, --cache-max-size and --iidfile. */
-async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs, result: BuildResult): Promise<void> {
+async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inputs: BuildRunInputs, result: BuildResult, onTransfer?: TransferListener): Promise<void> {
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const metadataFile = parsed.flags['metadata-file'] as string | undefined;
   if (outputs.length > 0 || metadataFile !== undefined) {
     const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
     await exportBuildResult(await ImageStore.open(layout), result, {
       outputs, stdout: io.stdout, cwd: io.cwd,
+      ...(onTransfer ? { onTransfer } : {}),
       ...(metadataFile !== undefined ? { metadataFile } : {}),
       ...(epoch !== undefined ? { sourceDateEpoch: epoch.getTime() / 1000 } : {}),
     });
@@ -150,6 +161,7 @@ interface PullInputs extends ContextInput {
   readonly buildContexts: Readonly<Record<string, string>>;
   readonly platform: Platform;
   readonly quiet: boolean;
+  readonly onTransfer?: TransferListener;
 }
 
 /** Missing base images (all of them with --pull) fetched before the build; see build-pull.ts. */
@@ -166,6 +178,7 @@ async function pullBases(layout: RootLayout, parsed: ParsedFlags, io: CliIO, inp
     always: parsed.flags.pull === true,
     registry: { env: io.env },
     say: (line) => inputs.quiet || io.stderr.write(`${line}\n`),
+    ...(inputs.onTransfer ? { onTransfer: inputs.onTransfer } : {}),
   });
 }
 

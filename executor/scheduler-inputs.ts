@@ -29,6 +29,7 @@ async function resolveKeyInput(input: StepInput, digests: InputDigests): Promise
         paths: [...input.paths],
         exclude: [...(input.exclude ?? [])],
         followPaths: input.followPaths ?? true,
+        ...(input.context !== undefined ? { context: input.context } : {}),
         digest: await digests.context(input),
       };
     case 'stage':
@@ -41,27 +42,43 @@ async function resolveKeyInput(input: StepInput, digests: InputDigests): Promise
   }
 }
 
-/** Content digests of context selections, sharing one hasher (and its per-file memo) per build. */
+/**
+ * Content digests of context selections, sharing one hasher (and its per-file memo) per context
+ * per build: the main context, and `--build-context` folders by name (hashed the same way, so
+ * their keys follow their contents too).
+ */
 export class ContextDigests {
-  private readonly hasher: ContextHasher;
+  private readonly main: { context: BuildContext; hasher: ContextHasher };
+  private readonly named = new Map<string, { context: BuildContext; hasher: ContextHasher }>();
 
-  constructor(private readonly context: BuildContext, options: ContextHashOptions = {}) {
-    this.hasher = new ContextHasher(context, options);
+  constructor(context: BuildContext, options: ContextHashOptions = {}, named: ReadonlyMap<string, BuildContext> = new Map()) {
+    this.main = { context, hasher: new ContextHasher(context, options) };
+    for (const [name, folder] of named) this.named.set(name, { context: folder, hasher: new ContextHasher(folder) });
   }
 
   async digest(input: Extract<StepInput, { source: 'context' }>): Promise<string> {
-    return (await this.hasher.digestSources(await this.select(input))).digest;
+    return (await this.sourceOf(input).hasher.digestSources(await this.select(input))).digest;
   }
 
   /** The selection's entries with fingerprints; file contents come from the digest pass's memo. */
   async files(input: Extract<StepInput, { source: 'context' }>): Promise<SelectedEntry[]> {
-    return selectedEntries(this.hasher, await this.select(input));
+    return selectedEntries(this.sourceOf(input).hasher, await this.select(input));
   }
 
   private async select(input: Extract<StepInput, { source: 'context' }>) {
     const options = { ...(input.exclude ? { exclude: input.exclude } : {}), followSymlinks: input.followPaths ?? true };
     const selected = [];
-    for (const path of input.paths) selected.push(...(await this.context.select(path, options)));
+    for (const path of input.paths) selected.push(...(await this.sourceOf(input).context.select(path, options)));
     return selected;
+  }
+
+  private sourceOf(input: Extract<StepInput, { source: 'context' }>): { context: BuildContext; hasher: ContextHasher } {
+    return input.context === undefined ? this.main : this.namedContext(input.context);
+  }
+
+  private namedContext(name: string): { context: BuildContext; hasher: ContextHasher } {
+    const found = this.named.get(name);
+    if (found === undefined) throw new Error(`no build context named ${name}`);
+    return found;
   }
 }

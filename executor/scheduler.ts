@@ -14,7 +14,7 @@ import type { BaseImage, BaseImageSource } from './base-image.js';
 import { dispatchInstruction, onbuildTriggers, type DispatchedInstruction } from './dispatch.js';
 import type { ImportedCache, UsedStep } from './imported-cache.js';
 import type { Platform } from './image-config.js';
-import type { NetworkMode, Sandbox } from './sandbox/types.js';
+import type { ExtraHost, NetworkMode, Sandbox } from './sandbox/types.js';
 import type { BuildEventListener } from './scheduler-events.js';
 import type { InputDigests } from './scheduler-inputs.js';
 import { runStep, type StepRun } from './scheduler-step.js';
@@ -45,6 +45,8 @@ export interface SchedulerOptions {
   readonly buildArgs?: ReadonlyMap<string, string>;
   readonly secrets?: ReadonlyMap<string, string>;
   readonly network?: NetworkMode;
+  /** Extra /etc/hosts entries every RUN step sees (`--add-host`); not part of any cache key. */
+  readonly extraHosts?: readonly ExtraHost[];
   readonly noCache?: boolean;
   /** Stage names or indexes whose steps run without the cache (`--no-cache-filter`). */
   readonly noCacheFilter?: readonly string[];
@@ -143,7 +145,9 @@ class StageRunner {
   private readonly run: StepRun;
 
   constructor(private readonly options: SchedulerOptions, private readonly images: ReadonlyMap<string, BaseImage>, signal: AbortSignal) {
-    const names = new Map(options.plan.stages.flatMap((planned) => (planned.stage.name === undefined ? [] : [[planned.stage.name, planned.stage.index] as const])));
+    const named = options.plan.namedContexts ?? new Map();
+    // A `--build-context` name replaces a stage of the same name, as in BuildKit.
+    const names = new Map(options.plan.stages.flatMap((planned) => (planned.stage.name === undefined || named.has(planned.stage.name) ? [] : [[planned.stage.name, planned.stage.index] as const])));
     const stageIndexOf = (name: string): number | undefined => names.get(name.toLowerCase());
     const buildArgs = options.buildArgs ?? new Map<string, string>();
     const network = options.network ?? 'default';
@@ -173,7 +177,7 @@ class StageRunner {
       emit: (event) => options.onEvent?.(event),
       counts: this.counts,
       contextDir: options.contextDir,
-      stepContext: { ...extras, sandbox: options.sandbox, contextDir: options.contextDir, stateDir: options.stateDir, secrets: options.secrets ?? new Map(), stageIndexOf, buildArgs, network },
+      stepContext: { ...extras, sandbox: options.sandbox, contextDir: options.contextDir, stateDir: options.stateDir, secrets: options.secrets ?? new Map(), stageIndexOf, buildArgs, network, extraHosts: options.extraHosts ?? [] },
       openSource: (input) => this.openSource(input, signal, stageIndexOf),
       file: options.file ?? '',
       ...(options.sourceText !== undefined ? { sourceText: options.sourceText } : {}),
@@ -205,7 +209,8 @@ class StageRunner {
   }
 
   private image(ref: string): BaseImage {
-    const image = this.images.get(ref);
+    const named = this.options.plan.namedContexts?.get(ref);
+    const image = this.images.get(named?.kind === 'image' ? named.ref : ref);
     if (image === undefined) throw new TsbuildError('E_NOT_FOUND', `image ${ref} was not resolved for this build`);
     return image;
   }

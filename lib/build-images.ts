@@ -10,6 +10,7 @@ import { TsbuildError } from './errors.js';
 import type { Registry } from './registry/client.js';
 import { pullImage } from './registry/pull.js';
 import type { ImageStore, StoredImage } from './store/image-store.js';
+import type { TransferListener } from './transfer-progress.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -19,6 +20,8 @@ export interface ImagePulling {
   readonly platform: Platform;
   /** Told `pulling REF` before each pull. */
   readonly onStatus?: (line: string) => void;
+  /** Bytes received per layer blob, for progress bars. */
+  readonly onTransfer?: TransferListener;
 }
 
 export class StoreImageSource implements BaseImageSource {
@@ -44,7 +47,7 @@ export class StoreImageSource implements BaseImageSource {
   private async pull(ref: string): Promise<StoredImage> {
     const pulling = this.pulling!;
     pulling.onStatus?.(`pulling ${ref}`);
-    const pulled = await pullImage(this.store, ref, { registry: pulling.registry, platform: pulling.platform });
+    const pulled = await pullImage(this.store, ref, { registry: pulling.registry, platform: pulling.platform, ...(pulling.onTransfer ? { onProgress: pulling.onTransfer } : {}) });
     return pulled.image;
   }
 }

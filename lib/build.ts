@@ -20,16 +20,20 @@ import { SnapshotStore } from '../executor/snapshot-store.js';
 import { planBuild, type BuildPlan } from '../parser/plan.js';
 import { parseDockerfile, type ParsedDockerfile } from '../parser/stages.js';
 import type { BuildWarning } from '../parser/warnings.js';
+import { followSignal } from './abort-signal.js';
+import { resolveAddHosts, type AddHost } from './add-host.js';
 import { commitBuild } from './build-commit.js';
 import { exportBuildCaches, openImportedCaches } from './build-cache/build-caches.js';
 import type { ImportedCaches } from './build-cache/cache-import.js';
 import type { CacheExportSpec, CacheImportSpec } from './build-cache/cache-spec.js';
 import { StoreImageSource, type PullPolicy } from './build-images.js';
+import { classifyNamedContexts, contextTreesOf, openNamedFolders } from './named-contexts.js';
 import { TsbuildError, UsageError } from './errors.js';
 import { sourceDateEpoch } from './image/timestamps.js';
 import { hostPlatform, requireHostPlatform } from './platform.js';
 import { Registry, type RegistryOptions } from './registry/client.js';
 import { ImageStore } from './store/image-store.js';
+import type { TransferListener } from './transfer-progress.js';
 
 export type { BuildEvent, BuildEventListener } from '../executor/scheduler.js';
 
@@ -51,6 +55,17 @@ export interface BuildOptions {
   /** Put on each cache miss's `started` event what changed since the step's last build. */
   readonly explainCache?: boolean;
   readonly network?: NetworkMode;
+  /**
+   * Extra /etc/hosts entries of RUN steps (`--add-host`); an `ip` of `host-gateway` is the host's
+   * address. Like BuildKit, they do not enter cache keys.
+   */
+  readonly addHosts?: readonly AddHost[];
+  /**
+   * `--build-context`: name → a folder (relative to the working directory) or `docker-image://REF`.
+   * The name replaces a stage or image of that name in FROM, COPY --from and RUN --mount from=;
+   * a folder cannot be a FROM base yet.
+   */
+  readonly buildContexts?: Readonly<Record<string, string>>;
   /** Secrets for `RUN --mount=type=secret`: id → host file. */
   readonly secrets?: Readonly<Record<string, string>>;
   /** SSH agents for `RUN --mount=type=ssh`: id (`default`, …) → host agent socket path. */
@@ -86,6 +101,8 @@ export interface BuildOptions {
   readonly cacheTo?: readonly CacheExportSpec[];
   /** Progress lines that are not steps: `pulling REF`, cache import and export. */
   readonly onStatus?: (line: string) => void;
+  /** Bytes received per layer blob of a base image pull, for progress bars. */
+  readonly onTransfer?: TransferListener;
 }
 
 export interface BuiltStage {
@@ -115,6 +132,16 @@ interface Dockerfile {
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  // The caller's signal is followed through its sources (see abort-signal.ts for the Node 20 bug).
+  const followed = followSignal(options.signal);
+  try {
+    return await buildImage(options.signal ? { ...options, signal: followed.signal } : options);
+  } finally {
+    followed.dispose();
+  }
+}
+
+async function buildImage(options: BuildOptions): Promise<BuildResult> {
   if (typeof options.context !== 'string' || options.context === '') throw new UsageError('build: the context folder is required');
   const layout = rootLayout(resolveRoot({ root: options.root, env: process.env, uid: process.getuid?.() ?? 1000, home: homedir() }));
   await openRoot(layout);
@@ -122,11 +149,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const parsed = parseDockerfile(dockerfile.text, { file: dockerfile.name });
   const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
   const platform = hostPlatform();
-  const plan = planBuild(parsed, { buildArgs, platform, file: dockerfile.name, ...(options.target ? { target: options.target } : {}) });
+  const named = classifyNamedContexts(options.buildContexts ?? {}, process.cwd());
+  const plan = planBuild(parsed, { buildArgs, platform, file: dockerfile.name, namedContexts: named.plan, ...(options.target ? { target: options.target } : {}) });
   for (const planned of plan.stages) if (planned.platform) requireHostPlatform(planned.platform, platform);
   const store = await ImageStore.open(layout);
   const lease = await Lease.create(layout, options.signal ? { signal: options.signal } : {});
   let context: BuildContext | undefined;
+  let namedFolders = new Map<string, BuildContext>();
   try {
     // The lease now says a build runs; a prune that started before it is waited out, since it
     // may be removing step state (RUN cache mounts) that this build's steps would use.
@@ -139,7 +168,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     const epoch = options.sourceDateEpoch ?? epochSeconds(sourceDateEpoch({ SOURCE_DATE_EPOCH: buildArgs.get('SOURCE_DATE_EPOCH') }));
     const layerEpoch = options.keepFileTimes ? null : (epoch ?? 0);
-    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform, registry, layerEpoch, ...(imported ? { imported } : {}) });
+    namedFolders = await openNamedFolders(named.folders);
+    const result = await runBuildPlan(layout, store, lease, context, { options, parsed, plan, dockerfile, buildArgs, platform, registry, layerEpoch, namedFolders, ...(imported ? { imported } : {}) });
     await imported?.materialize(result.target.layers, options.signal);
     const created = options.created ?? (epoch === undefined ? undefined : new Date(epoch * 1000));
     const image = await commitBuild(store, result.target, { tags: options.tags ?? [], lease, ...(created ? { created } : {}), ...(options.labels ? { labels: options.labels } : {}) });
@@ -147,6 +177,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return report(image, plan, result, parsed);
   } finally {
     await context?.dispose().catch(() => undefined);
+    await Promise.all([...namedFolders.values()].map((folder) => folder.dispose().catch(() => undefined)));
     await lease.release();
   }
 }
@@ -162,6 +193,8 @@ interface PlannedBuild {
   readonly imported?: ImportedCaches;
   /** What layer mtimes are clamped to (seconds), or null to keep them. */
   readonly layerEpoch: number | null;
+  /** `--build-context` folders, opened. */
+  readonly namedFolders: ReadonlyMap<string, BuildContext>;
 }
 
 async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease, context: BuildContext, planned: PlannedBuild): Promise<SchedulerResult> {
@@ -169,7 +202,7 @@ async function runBuildPlan(layout: RootLayout, store: ImageStore, lease: Lease,
   const content = await ContentStore.open(layout);
   // The stat cache only lets unchanged files skip a re-read; the digests decide hits.
   const statCache = await StatCache.load(layout, context.root);
-  const digests = new ContextDigests(context, { statCache });
+  const digests = new ContextDigests(context, { statCache }, planned.namedFolders);
   const warn = (message: string): void => options.onWarning?.(message);
   try {
     return await runPlan(schedulerOptions(layout, store, lease, context, planned, { content, digests, warn }));
@@ -197,6 +230,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
       registry: planned.registry,
       platform: planned.platform,
       ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+      ...(options.onTransfer ? { onTransfer: options.onTransfer } : {}),
     }),
     ...(planned.imported ? { imported: planned.imported } : {}),
     snapshots: new SnapshotStore(layout, content, { lease, onWarning: warn, layerEpoch: planned.layerEpoch, ...(options.rootfsMode ? { rootfsMode: options.rootfsMode } : {}) }),
@@ -208,12 +242,13 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     sandbox: options.sandbox ?? new NamespaceSandbox(),
     stateDir: layout.state,
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
-    stepExtras: { buildContext: context, sshAgents: new Map(Object.entries(options.ssh ?? {})) },
+    stepExtras: { buildContext: context, contextTrees: contextTreesOf(context, planned.namedFolders), sshAgents: new Map(Object.entries(options.ssh ?? {})) },
     buildArgs: planned.buildArgs,
     secrets: new Map(Object.entries(options.secrets ?? {})),
     file: planned.dockerfile.name,
     sourceText: planned.dockerfile.text,
     ...(options.network ? { network: options.network } : {}),
+    ...(options.addHosts?.length ? { extraHosts: resolveAddHosts(options.addHosts) } : {}),
     ...(options.noCache ? { noCache: true } : {}),
     ...(options.noCacheFilter ? { noCacheFilter: options.noCacheFilter } : {}),
     ...(options.explainCache ? { explainMisses: true } : {}),

@@ -29,6 +29,10 @@ export { openRoot, rootLayout, type RootLayout } from '../cache/root.js';
  * Credentials come from `tsbuild login` / the Docker config; only the host platform is fetched.
  */
 export { pullImage, type PullOptions, type PullResult } from './registry/pull.js';
+/** Byte progress of a pulled layer or an exported archive (`--progress json`'s `transfer` events). */
+export type { TransferEvent, TransferListener } from './transfer-progress.js';
+/** `build()`'s `addHosts` entries (`--add-host`). */
+export type { AddHost } from './add-host.js';
 /** Push a stored image to a registry under a tag: `pushImage(store, 'registry.example.com/app:1')`. */
 export { pushImage, type PushOptions, type PushResult } from './registry/push.js';
 export { parseCacheFrom, parseCacheTo, type CacheExportSpec, type CacheImportSpec } from './build-cache/cache-spec.js';

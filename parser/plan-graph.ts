@@ -7,12 +7,21 @@ import type { Stage } from './stages.js';
 /** What a stage starts from. */
 export type StageBase = { readonly kind: 'scratch' } | { readonly kind: 'stage'; readonly index: number } | { readonly kind: 'image'; readonly ref: string };
 
+/**
+ * `--build-context NAME=…` sources by name: an image (`docker-image://REF`) or a local folder.
+ * A named context replaces a stage or image of the same name in FROM, COPY --from and mount from=.
+ */
+export type NamedContextSource = { readonly kind: 'image'; readonly ref: string } | { readonly kind: 'local' };
+export type NamedContexts = ReadonlyMap<string, NamedContextSource>;
+
 /** One use of another stage or an image by an instruction. */
 export interface StageReference {
   /** The value as written (`--from=build`, `from=0`). */
   readonly written: string;
-  /** The stage it names, or undefined for an image. */
+  /** The stage it names, or undefined for an image or a named context. */
   readonly stage?: number;
+  /** Set when `written` names a `--build-context`. */
+  readonly namedContext?: NamedContextSource;
   readonly kind: 'copy' | 'mount';
   readonly instruction: Instruction;
   /** True for references made by a base stage's ONBUILD triggers. */
@@ -31,7 +40,10 @@ const GO_INT = /^[+-]?[0-9]+$/;
  * FROM names only stages defined before it (the latest one of that name), matched exactly
  * against the lower-cased stage names; `scratch` is the empty image; anything else is an image.
  */
-export function resolveBase(image: string, stageIndex: number, stages: readonly Stage[]): StageBase {
+export function resolveBase(image: string, stageIndex: number, stages: readonly Stage[], contexts: NamedContexts = new Map()): StageBase {
+  const named = contexts.get(image);
+  if (named?.kind === 'image') return { kind: 'image', ref: named.ref };
+  if (named?.kind === 'local') throw new DockerfileError('E_PLAN', `FROM ${image}: a folder build context cannot be a base yet (use docker-image://REF, or COPY --from=${image})`, stages[stageIndex]!.from.range);
   for (let index = stageIndex - 1; index >= 0; index--) {
     if (stages[index]!.name === image) return { kind: 'stage', index };
   }
@@ -55,14 +67,22 @@ function resolveCopyFrom(from: string, instruction: Instruction, stages: readonl
   return stageByName(from, stages);
 }
 
-function referencesOf(instruction: Instruction, stages: readonly Stage[], fromTrigger: boolean): StageReference[] {
+function referencesOf(instruction: Instruction, stages: readonly Stage[], fromTrigger: boolean, contexts: NamedContexts): StageReference[] {
+  const named = (written: string, kind: 'copy' | 'mount'): StageReference | undefined => {
+    const namedContext = contexts.get(written);
+    return namedContext && { written, namedContext, kind, instruction, fromTrigger };
+  };
   if (instruction.kind === 'COPY' && instruction.from !== undefined) {
+    const context = named(instruction.from, 'copy');
+    if (context) return [context];
     const stage = resolveCopyFrom(instruction.from, instruction, stages);
     return [{ written: instruction.from, ...(stage !== undefined ? { stage } : {}), kind: 'copy', instruction, fromTrigger }];
   }
   if (instruction.kind === 'RUN') {
     // Mounts name stages by name only: `from=0` is an image called 0.
     return instruction.mountSources.map((from) => {
+      const context = named(from, 'mount');
+      if (context) return context;
       const stage = stageByName(from, stages);
       return { written: from, ...(stage !== undefined ? { stage } : {}), kind: 'mount' as const, instruction, fromTrigger };
     });
@@ -71,17 +91,17 @@ function referencesOf(instruction: Instruction, stages: readonly Stage[], fromTr
 }
 
 /** The edges of every stage; `bases` are the expanded FROM values. Throws for a bad stage index. */
-export function stageEdges(stages: readonly Stage[], bases: readonly string[]): StageEdges[] {
+export function stageEdges(stages: readonly Stage[], bases: readonly string[], contexts: NamedContexts = new Map()): StageEdges[] {
   const edges: StageEdges[] = [];
   for (const stage of stages) {
-    const base = resolveBase(bases[stage.index]!, stage.index, stages);
+    const base = resolveBase(bases[stage.index]!, stage.index, stages, contexts);
     const triggers = base.kind === 'stage' ? stages[base.index]!.instructions : [];
     const references = [
       // A stage built on another stage runs that stage's ONBUILD triggers first.
       ...triggers.flatMap((instruction) =>
-        instruction.kind === 'ONBUILD' && instruction.trigger ? referencesOf(instruction.trigger, stages, true) : [],
+        instruction.kind === 'ONBUILD' && instruction.trigger ? referencesOf(instruction.trigger, stages, true, contexts) : [],
       ),
-      ...stage.instructions.flatMap((instruction) => referencesOf(instruction, stages, false)),
+      ...stage.instructions.flatMap((instruction) => referencesOf(instruction, stages, false, contexts)),
     ];
     edges.push({ base, references });
   }

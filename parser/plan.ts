@@ -21,6 +21,7 @@ import {
   stageLabel,
   type StageBase,
   type StageEdges,
+  type NamedContexts,
   type StageReference,
 } from './plan-graph.js';
 import { expandWord, envFromEntries } from './shell-words.js';
@@ -29,7 +30,7 @@ import type { ParsedDockerfile, Stage } from './stages.js';
 import type { BuildWarning } from './warnings.js';
 
 export { formatPlatform, platformArgs, type PlatformSpec } from './plan-args.js';
-export type { StageBase } from './plan-graph.js';
+export type { NamedContexts, NamedContextSource, StageBase } from './plan-graph.js';
 
 /** What the caller decides about a build. */
 export interface PlanOptions {
@@ -41,6 +42,8 @@ export interface PlanOptions {
   readonly platform: PlatformSpec;
   /** The Dockerfile's name, for error locations. */
   readonly file?: string;
+  /** `--build-context` names: they replace stages and images of the same name. */
+  readonly namedContexts?: NamedContexts;
 }
 
 /** One stage the build needs. */
@@ -51,8 +54,13 @@ export interface PlannedStage {
   readonly platform?: string;
   /** The stages this one needs (its base, COPY --from, RUN --mount from=), each once. */
   readonly dependsOn: readonly number[];
-  /** COPY --from / mount from= values that name images rather than stages. */
+  /**
+   * COPY --from / mount from= values that name images rather than stages; a `docker-image://`
+   * named context appears as its image reference.
+   */
   readonly imageSources: readonly string[];
+  /** COPY --from / mount from= values that name local folder build contexts. */
+  readonly contextSources?: readonly string[];
 }
 
 export interface BuildPlan {
@@ -69,6 +77,8 @@ export interface BuildPlan {
   readonly warnings: readonly BuildWarning[];
   /** The build args no ARG consumed, sorted. */
   readonly unusedBuildArgs: readonly string[];
+  /** The `--build-context` names the plan was made with (`docker-image://` ones map to their image). */
+  readonly namedContexts?: NamedContexts;
 }
 
 interface ExpandedFrom {
@@ -162,7 +172,7 @@ function checkImageNames(stages: readonly Stage[], edges: readonly StageEdges[])
   for (const stage of stages) {
     const { base, references } = edges[stage.index]!;
     if (base.kind === 'image') failure(base.ref, stage.from.range);
-    for (const reference of references) if (reference.stage === undefined) failure(reference.written, reference.instruction.range);
+    for (const reference of references) if (reference.stage === undefined && !reference.namedContext) failure(reference.written, reference.instruction.range);
   }
 }
 
@@ -173,13 +183,20 @@ function unusedBuildArgWarning(names: readonly string[]): BuildWarning[] {
 }
 
 function plannedStage(stage: Stage, edges: StageEdges, from: ExpandedFrom): PlannedStage {
-  const imageSources = edges.references.filter((reference) => reference.stage === undefined).map((reference) => reference.written);
+  const imageSources: string[] = [];
+  const contextSources: string[] = [];
+  for (const { stage: index, namedContext, written } of edges.references) {
+    if (index !== undefined) continue;
+    if (namedContext?.kind === 'local') contextSources.push(written);
+    else imageSources.push(namedContext?.kind === 'image' ? namedContext.ref : written);
+  }
   return {
     stage,
     base: edges.base,
     ...(from.platform !== undefined ? { platform: from.platform } : {}),
     dependsOn: dependenciesOf(edges),
     imageSources: [...new Set(imageSources)],
+    ...(contextSources.length > 0 ? { contextSources: [...new Set(contextSources)] } : {}),
   };
 }
 
@@ -192,7 +209,7 @@ function plan(parsed: ParsedDockerfile, options: PlanOptions): BuildPlan {
   const metaArgs = applyMetaArgs(initial, parsed.metaArgs, buildArgs, escapeToken);
   const froms = stages.map((stage) => expandStageFrom(stage.from, metaArgs, escapeToken));
   const target = resolveTarget(stages, options.target);
-  const edges = stageEdges(stages, froms.map((from) => from.image));
+  const edges = stageEdges(stages, froms.map((from) => from.image), options.namedContexts);
   checkCycles(stages, edges);
   checkImageNames(stages, edges);
   const needed = reachableStages(target, edges);
@@ -204,6 +221,7 @@ function plan(parsed: ParsedDockerfile, options: PlanOptions): BuildPlan {
     metaArgs,
     warnings: unusedBuildArgWarning(unused),
     unusedBuildArgs: unused,
+    ...(options.namedContexts?.size ? { namedContexts: options.namedContexts } : {}),
   };
 }
 

@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # busybox-static: test base images; util-linux (unshare, setpriv, script), bash, perl-base,
 # iproute2 and uidmap: the sandbox and its rootless specs; git, xz-utils and bzip2: ADD sources;
 # docker-registry and openssl: a real registry (plain, and TLS with a generated CA) for the registry
-# specs; skopeo and umoci: real OCI consumers that check the images tsbuild writes.
-debian_packages=(busybox-static util-linux tar bash perl-base iproute2 uidmap git xz-utils bzip2 docker-registry openssl skopeo umoci)
+# specs; skopeo and umoci: real OCI consumers that check the images tsbuild writes; debootstrap:
+# the Debian base image of the nginx walkthrough (examples/nginx).
+debian_packages=(busybox-static util-linux tar bash perl-base iproute2 uidmap git xz-utils bzip2 docker-registry openssl skopeo umoci debootstrap)
 
 missing=()
 for pkg in "${debian_packages[@]}"; do

@@ -77,10 +77,10 @@ export async function copyOptions(ctx: StepContext, ins: CopyLike): Promise<Copy
 }
 
 /** Copies `sources` from `treeDir` (another stage or image when `fromTree`) and the heredoc files to the destination. */
-export async function runCopy(ctx: StepContext, state: StageState, ins: CopyLike, treeDir: string, sources: readonly string[], fromTree = false): Promise<void> {
+export async function runCopy(ctx: StepContext, state: StageState, ins: CopyLike, treeDir: string, sources: readonly string[], fromTree = false, visible?: (path: string) => boolean): Promise<void> {
   checkDest(ins);
   const { path, isDir } = resolveDest(ins.dest, state.config.WorkingDir);
-  const copier = await TreeCopier.open(ctx.rootfs, { ...(await copyOptions(ctx, ins)), keepSourceOwners: fromTree });
+  const copier = await TreeCopier.open(ctx.rootfs, { ...(await copyOptions(ctx, ins)), keepSourceOwners: fromTree, ...(visible ? { visible } : {}) });
   if (sources.length > 0) await copier.copySources(treeDir, sources, path, isDir);
   if (ins.heredocSources.length > 0) await copier.writeInline(ins.heredocSources.map((s) => ({ name: s.path, data: s.data })), path, isDir);
 }

@@ -23,6 +23,11 @@ export interface CopyOptions {
   readonly exclude?: readonly string[];
   /** --parents: keep each source's path (below a `/./` pivot if any) under the destination. */
   readonly parents?: boolean;
+  /**
+   * For a build context: false for a tree path (no leading slash) its .dockerignore excludes.
+   * Such entries are not copied, and naming one as a source is "not found", as in BuildKit.
+   */
+  readonly visible?: (path: string) => boolean;
 }
 
 /** An inline file (heredoc source). */
@@ -97,18 +102,27 @@ export class TreeCopier {
     const pivotAt = source.indexOf('/./');
     const pivot = this.options.parents && pivotAt >= 0 ? cleanSourcePath(source.slice(0, pivotAt)) : '/';
     const clean = cleanSourcePath(source);
-    const paths = hasWildcard(clean) ? expandWildcard(tree.root, clean) : [clean];
+    const wildcard = hasWildcard(clean);
+    const paths = wildcard ? expandWildcard(tree.root, clean) : [clean];
     const missing = (): TsbuildError => new TsbuildError('E_STEP', `failed to compute cache key: failed to calculate checksum of ref: "${clean}": not found`);
     if (paths.length === 0) return []; // BuildKit 0.13 allows a wildcard that matches nothing
     const resolved: { path: string; pivot: string }[] = [];
     for (const path of paths) {
       const { existing, missing: absent } = await tree.resolve(path, true);
       if (absent.length > 0) throw missing();
+      if (!this.isVisible(existing.join('/'))) {
+        if (wildcard) continue;
+        throw missing();
+      }
       // With --parents the written path is the source as named, not where its symlinks lead.
       resolved.push({ path: `/${existing.join('/')}`, pivot: this.options.parents ? pivot : '/' });
       if (this.options.parents) this.parentNames.set(`/${existing.join('/')}`, path);
     }
     return resolved;
+  }
+
+  private isVisible(path: string): boolean {
+    return path === '' || this.options.visible === undefined || this.options.visible(path);
   }
 
   private readonly impliedDir = async (): Promise<EntryAttrs> => this.attrs(0o755, true, undefined, true);
@@ -160,7 +174,7 @@ export class TreeCopier {
     if (existing.missing.length > 0 || relative !== '') this.dirTimes.push({ host: location.host, attrs });
     for (const name of fs.readdirSync(posix.join(treeDir, path)).sort()) {
       const childRelative = relative === '' ? name : `${relative}/${name}`;
-      if (exclude.excludes(childRelative)) continue;
+      if (exclude.excludes(childRelative) || !this.isVisible(posix.join(path, name).replace(/^\/+/, ''))) continue;
       await this.copyEntry(treeDir, posix.join(path, name), posix.join(location.components.join('/'), name), exclude, childRelative);
     }
   }

@@ -6,6 +6,7 @@ import { withHistory } from '../dispatch-history.js';
 import { archiveCompression, unpackArchive } from '../copy/add-archive.js';
 import { download, isGitSource, isRemoteUrl } from '../copy/add-url.js';
 import { checkDest, copyHistoryText, copyOp, copyOptions, runCopy } from '../copy/copy-step.js';
+import { contextVisibility, type ContextTreeExtras } from '../context-trees.js';
 import { resolveDest, TreeCopier } from '../copy/copy-tree.js';
 import { cleanSourcePath, hasWildcard } from '../copy/source-match.js';
 import { InRoot } from '../snapshot/index.js';
@@ -47,7 +48,7 @@ async function addLocal(ctx: StepContext, state: StageState, ins: AddInstruction
   const host = await localFileHost(ctx.contextDir, source);
   const compression = host !== undefined && ins.unpack !== false ? await archiveCompression(host) : null;
   if (host === undefined || compression === null) {
-    return runCopy(ctx, state, { ...ins, sources: [source], heredocSources: [], dest: ins.dest }, ctx.contextDir, [source]);
+    return runCopy(ctx, state, { ...ins, sources: [source], heredocSources: [], dest: ins.dest }, ctx.contextDir, [source], false, contextVisibility(ctx as StepContext & ContextTreeExtras));
   }
   const { path } = resolveDest(ins.dest, state.config.WorkingDir);
   const owner = (await copyOptions(ctx, ins)).owner;

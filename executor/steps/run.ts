@@ -5,13 +5,14 @@ import { toContextPath } from '../../cache/context-path.js';
 import { TsbuildError } from '../../lib/errors.js';
 import type { RunInstruction } from '../../parser/instructions/run.js';
 import type { RunMount } from '../../parser/instructions/run-mount.js';
+import { isLocalContext, localContextTree, type ContextTreeExtras } from '../context-trees.js';
 import { withHistory } from '../dispatch-history.js';
 import { BUILDKIT_SCRIPT_DIR, processFailedError, runCommand, runHistoryLine } from '../run/command-line.js';
 import { historyArgPairs, keyedBuildArgs, keyedEnv, processEnv } from '../run/environment.js';
 import { absoluteTarget, type MountContext } from '../run/mount-types.js';
 import { prepareRunMounts } from '../run/mounts.js';
 import { secretId, secretTarget } from '../run/secret-mount.js';
-import type { NetworkMode, RunSpec } from '../sandbox/types.js';
+import type { ExtraHost, NetworkMode, RunSpec } from '../sandbox/types.js';
 import { homeDirectory, resolveUserSpec } from '../users.js';
 import type { StageState, StepContext, StepHandler, StepInput } from './types.js';
 
@@ -33,6 +34,8 @@ export interface RunContextExtras {
   readonly stageIndexOf?: (name: string) => number | undefined;
   readonly buildArgs?: ReadonlyMap<string, string>;
   readonly network?: NetworkMode;
+  /** `--add-host` entries for the step's /etc/hosts (BuildKit leaves them out of the cache key). */
+  readonly extraHosts?: readonly ExtraHost[];
 }
 
 type TreeInput = Exclude<StepInput, { source: 'context' | 'url' }>;
@@ -71,10 +74,13 @@ function contextPathOf(source: string | undefined): string {
   return path === '' ? '.' : path;
 }
 
-/** The trees mounts read: another stage or image, or the context for a bind without `from`. */
-function mountInputs(mounts: readonly RunMount[], extras: RunContextExtras): StepInput[] {
+/** The trees mounts read: another stage or image, or the context (main or named) for a bind. */
+function mountInputs(mounts: readonly RunMount[], extras: RunContextExtras & ContextTreeExtras): StepInput[] {
   return mounts.flatMap((mount): StepInput[] => {
     if (mount.type !== 'bind' && mount.type !== 'cache') return [];
+    if (mount.from !== undefined && isLocalContext(extras, mount.from)) {
+      return [{ source: 'context', context: mount.from, paths: [mount.type === 'bind' ? contextPathOf(mount.source) : '.'] }];
+    }
     if (mount.from !== undefined) return [mountFromInput(mount.from, extras)];
     if (mount.type === 'bind') return [{ source: 'context', paths: [contextPathOf(mount.source)] }];
     return [];
@@ -102,6 +108,7 @@ async function runSpecFor(ctx: StepContext, state: StageState, ins: RunInstructi
     hostname: BUILD_HOSTNAME,
     network: ins.network === 'default' ? (extras.network ?? 'default') : ins.network,
     mounts: mounts.mounts,
+    ...(extras.extraHosts?.length ? { extraHosts: extras.extraHosts } : {}),
   };
 }
 
@@ -126,14 +133,15 @@ export const runHandler: StepHandler<'RUN'> = {
       security: ins.security,
       devices: ins.devices.map((device) => ({ name: device.name, required: device.required })),
     };
-    const inputs = mountInputs(ins.mounts, ctx as RunContextExtras);
+    const inputs = mountInputs(ins.mounts, ctx as RunContextExtras & ContextTreeExtras);
     return inputs.length > 0 ? { op, inputs } : { op };
   },
   async execute(ctx, state, ins) {
     checkSupported(ins);
-    const extras = ctx as StepContext & RunContextExtras;
+    const extras = ctx as StepContext & RunContextExtras & ContextTreeExtras;
     const command = runCommand(ins, state.config.Shell, SANDBOX_SCRIPT_DIR);
-    const mc: MountContext = { step: ctx, workdir: workdirOf(state), openFrom: (from) => ctx.openSource(mountFromInput(from, extras)) };
+    const openFrom = async (from: string) => (isLocalContext(extras, from) ? localContextTree(extras, from) : ctx.openSource(mountFromInput(from, extras)));
+    const mc: MountContext = { step: ctx, workdir: workdirOf(state), openFrom };
     const script = command.script === undefined ? undefined : { script: command.script, dir: SANDBOX_SCRIPT_DIR };
     const prepared = await prepareRunMounts(mc, ins.mounts, script);
     try {

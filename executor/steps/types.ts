@@ -56,7 +56,7 @@ export interface DispatchContext {
  * context paths (content digests of the selection), another stage (its final key) or an image.
  */
 export type StepInput =
-  | { readonly source: 'context'; readonly paths: readonly string[]; readonly exclude?: readonly string[]; readonly followPaths?: boolean }
+  | { readonly source: 'context'; readonly paths: readonly string[]; readonly exclude?: readonly string[]; readonly followPaths?: boolean; /** A `--build-context` folder; absent: the main context. */ readonly context?: string }
   | { readonly source: 'stage'; readonly stageIndex: number }
   | { readonly source: 'image'; readonly ref: string }
   | { readonly source: 'url'; readonly url: string; readonly checksum?: string };

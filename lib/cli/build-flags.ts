@@ -20,6 +20,8 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'insecure-registry', type: 'strings', value: 'HOST', description: 'Allow plain HTTP to this registry for pulls, pushes and caches (localhost always may)' },
   { name: 'network', type: 'string', value: 'MODE', choices: ['default', 'none', 'host'], description: 'Network of RUN steps' },
   { name: 'platform', type: 'string', value: 'OS/ARCH', description: 'Target platform (only the host platform can be built)' },
+  { name: 'build-context', type: 'strings', value: 'NAME=PATH|docker-image://REF', description: 'An extra context: FROM NAME, COPY --from=NAME and RUN --mount=from=NAME use this folder or image instead' },
+  { name: 'add-host', type: 'strings', value: 'HOST:IP', description: 'Add a line to the /etc/hosts of RUN steps (IP may be host-gateway, the host\'s address); not part of the cache key' },
   { name: 'secret', type: 'strings', value: 'id=ID,src=PATH', description: 'A secret RUN --mount=type=secret can read (or id=ID,env=VAR)' },
   { name: 'ssh', type: 'strings', value: 'default|ID[=SOCKET]', description: 'An SSH agent RUN --mount=type=ssh can use (default: $SSH_AUTH_SOCK)' },
   { name: 'quiet', alias: 'q', type: 'boolean', description: 'Print only the image ID' },

@@ -8,6 +8,9 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import { createRootFolders } from '../../cache/root.js';
 import type { Platform } from '../../executor/image-config.js';
+import { addHostsFrom } from '../add-host.js';
+import { buildContextsFrom } from '../named-contexts.js';
+import type { TransferListener } from '../transfer-progress.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError, UsageError } from '../errors.js';
@@ -44,6 +47,8 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
   await createRootFolders(layout);
   const labels = labelsFrom(parsed.flags.label as string[]);
   const epoch = sourceDateEpochOf(inputs, io);
+  const addHosts = addHostsFrom(parsed.flags['add-host'] as string[]);
+  const buildContexts = buildContextsFrom(parsed.flags['build-context'] as string[], io.cwd);
   const ssh = sshAgentsFrom(parsed.flags.ssh as string[], io.env, io.cwd);
   const progress = progressFor(parsed, io);
   const quiet = progress.mode === 'quiet';
@@ -77,11 +82,19 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       cacheTo,
       onStatus: say,
       onWarning: (message) => say(`warning: ${message}`),
+      ...(addHosts.length > 0 ? { addHosts } : {}),
+      buildContexts,
       signal: abort.signal,
       ...(progress.onEvent ? { onEvent: progress.onEvent } : {}),
-    }).finally(() => progress.finish());
-    await deliver(layout, parsed, io, result, epoch);
-    await pushOutputs(layout, parsed, io, result, say);
+      ...(progress.onTransfer ? { onTransfer: progress.onTransfer } : {}),
+    }).catch((error: unknown) => {
+      progress.finish();
+      throw error;
+    });
+    // The live view stays up while -o outputs are written and pushed, for their progress bars.
+    await deliver(layout, parsed, io, result, epoch, progress.onTransfer)
+      .then(() => pushOutputs(layout, parsed, io, result, say))
+      .finally(() => progress.finish());
     if (progress.mode === 'json') writeJsonResult(io.stderr, result);
     else if (!quiet) io.stderr.write(`writing image ${result.imageId} done\n${result.tags.map((tag) => `naming to ${tag} done\n`).join('')}`);
     io.stdout.write(quiet ? `${result.imageId}\n` : '');
@@ -94,12 +107,13 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
 }
 
 /** After the build: -o outputs, --metadata-file, --cache-max-size and --iidfile. */
-async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, result: BuildResult, epoch: number | undefined): Promise<void> {
+async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, result: BuildResult, epoch: number | undefined, onTransfer?: TransferListener): Promise<void> {
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const metadataFile = parsed.flags['metadata-file'] as string | undefined;
   if (outputs.length > 0 || metadataFile !== undefined) {
     await exportBuildResult(await ImageStore.open(layout), result, {
       outputs, stdout: io.stdout, cwd: io.cwd,
+      ...(onTransfer ? { onTransfer } : {}),
       ...(metadataFile !== undefined ? { metadataFile } : {}),
       ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
     });

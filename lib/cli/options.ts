@@ -36,9 +36,10 @@ export const globalFlags: readonly FlagSpec[] = [
  */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], stopEarly = false): ParsedFlags {
   const all = [...globalFlags, ...specs];
+  const checked = checkFlagForms(argv, all, stopEarly);
   const unknown: string[] = [];
   const key = (spec: FlagSpec) => minimistKey(spec.name);
-  const parsed = minimist(argv.map((arg) => protectNoPrefix(arg, all)), {
+  const parsed = minimist(checked.map((arg) => protectNoPrefix(arg, all)), {
     string: all.filter((f) => f.type !== 'boolean').map(key),
     boolean: all.filter((f) => f.type === 'boolean').map(key),
     alias: Object.fromEntries(all.filter((f) => f.alias).map((f) => [key(f), f.alias as string])),
@@ -58,6 +59,33 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   return { positionals, flags };
 }
 
+/** Go's strconv.ParseBool spellings, which docker's flag library accepts in `--flag=VALUE`. */
+const BOOLEAN_VALUES = new Map([['1', true], ['t', true], ['T', true], ['TRUE', true], ['true', true], ['True', true], ['0', false], ['f', false], ['F', false], ['FALSE', false], ['false', false], ['False', false]]);
+
+/**
+ * What minimist would let through but docker refuses: a flag that needs a value given last with
+ * none (`build -f`), and a boolean given a value that is no boolean (`--no-cache=maybe`). Boolean
+ * values are spelt `true`/`false` on the way out, since minimist takes anything but "false" as true.
+ */
+function checkFlagForms(argv: readonly string[], specs: readonly FlagSpec[], stopEarly: boolean): string[] {
+  const checked = [...argv];
+  for (const [index, arg] of argv.entries()) {
+    if (arg === '--' || (stopEarly && !arg.startsWith('-'))) break;
+    const match = /^(?:--([^=]+)|-([^-]))(=(.*))?$/.exec(arg);
+    const spec = match && specs.find((candidate) => (match[1] !== undefined ? candidate.name === match[1] : candidate.alias === match[2]));
+    if (!spec) continue;
+    if (spec.type === 'boolean' && match![3] !== undefined) {
+      const value = BOOLEAN_VALUES.get(match![4]!);
+      if (value === undefined) throw new UsageError(`invalid argument "${match![4]}" for "--${spec.name}" flag: expected true or false`);
+      checked[index] = `--${spec.name}=${value}`;
+    }
+    if (spec.type !== 'boolean' && match![3] === undefined && index === argv.length - 1) {
+      throw new UsageError(`flag needs an argument: --${spec.name}${spec.value ? ` ${spec.value}` : ''}`);
+    }
+  }
+  return checked;
+}
+
 // minimist reads `--no-x` as "x is false"; Docker has real flags named `--no-cache` and `--no-trunc`,
 // so those are renamed on the way in and out.
 const noPrefixKey = 'tsbuild-literal-';
@@ -73,7 +101,10 @@ function protectNoPrefix(arg: string, specs: readonly FlagSpec[]): string {
 }
 
 function normalizeFlag(spec: FlagSpec, raw: unknown): string | boolean | string[] | undefined {
-  if (spec.type === 'boolean') return raw === undefined ? (spec.default as boolean | undefined) ?? false : Boolean(raw);
+  if (spec.type === 'boolean') {
+    if (raw === undefined) return (spec.default as boolean | undefined) ?? false;
+    return raw === 'false' ? false : Boolean(raw);
+  }
   const values = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
   if (spec.type === 'strings') return values;
   if (values.length > 1) throw new UsageError(`flag --${spec.name} given more than once`);

@@ -4,6 +4,8 @@
 // the full tail of a failed step's output, so the failure stays readable after the live part ends.
 import type { Writable } from 'node:stream';
 import type { BuildEvent, BuildEventListener } from '../build.js';
+import type { TransferListener } from '../transfer-progress.js';
+import { TransferRows } from './progress-transfer.js';
 
 /** Output lines shown under a running step, and kept for a failed one. */
 const RUNNING_TAIL = 6;
@@ -22,6 +24,8 @@ interface StepRow {
 
 export interface LiveProgress {
   readonly onEvent: BuildEventListener;
+  /** Pulls and exports: a progress bar per blob under the steps. */
+  readonly onTransfer: TransferListener;
   /** Draws the final view and stops redrawing; call once, whether the build succeeded or not. */
   finish(): void;
   /** A line above the live view (pulls, cache transfers), which is redrawn under it. */
@@ -31,10 +35,13 @@ export interface LiveProgress {
 /** The live view on `out`, which should be a terminal (`columns` is read to clip rows). */
 export function progressTty(out: Writable & { columns?: number }, now: () => number = Date.now): LiveProgress {
   const rows = new Map<string, StepRow>();
+  const transfers = new TransferRows();
   const startedMs = now();
   let drawnLines = 0;
   const draw = (final: boolean): void => {
-    const lines = render([...rows.values()], now, startedMs, final, out.columns || 100);
+    const columns = out.columns || 100;
+    const clip = (line: string): string => (line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line);
+    const lines = [...render([...rows.values()], now, startedMs, final, columns), ...transfers.lines(clip)];
     out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${lines.join('\n')}\n`);
     drawnLines = lines.length;
   };
@@ -42,6 +49,7 @@ export function progressTty(out: Writable & { columns?: number }, now: () => num
   timer.unref();
   return {
     onEvent: (event: BuildEvent) => record(rows, event, now),
+    onTransfer: transfers.record,
     finish: () => {
       clearInterval(timer);
       draw(true);

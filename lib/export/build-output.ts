@@ -12,6 +12,7 @@ import { normalizeTagName } from '../image/reference.js';
 import type { ImageStore, StoredImage } from '../store/image-store.js';
 import { keepOpen, requireNonTerminal, writeFileVia } from './archive-target.js';
 import type { ExportedImage } from './export-image.js';
+import { blobReporter, countingSink, type TransferListener } from '../transfer-progress.js';
 import type { OutputSpec } from './output-spec.js';
 import { writeRootfsDir, writeRootfsTar } from './rootfs-export.js';
 import { writeImageArchive, writeOciLayoutDir, type NamedImage } from './write-archive.js';
@@ -23,6 +24,8 @@ export interface OutputContext {
   readonly tags: readonly string[];
   readonly sourceDateEpoch?: number;
   readonly onWarning?: (message: string) => void;
+  /** Bytes written per archive output (`-o type=docker|oci|tar`), for the progress output. */
+  readonly onTransfer?: TransferListener;
 }
 
 /** The image as the last docker/oci output wrote it, else as stored. */
@@ -48,8 +51,10 @@ export async function writeBuildOutputs(store: ImageStore, image: StoredImage, s
 async function writeOutput(store: ImageStore, image: StoredImage, spec: OutputSpec, context: OutputContext): Promise<{ image: ExportedImage; names: readonly string[] } | undefined> {
   if (spec.type === 'registry' || spec.type === 'image') return undefined; // stored already; pushing is registry-push.ts
   const dest = spec.dest === '-' ? '-' : resolve(context.cwd, spec.dest);
+  const counted = <T>(write: (sink: Writable) => Promise<T>) => (sink: Writable): Promise<T> =>
+    context.onTransfer ? write(countingSink(sink, blobReporter(context.onTransfer, { action: 'export', ref: `type=${spec.type}`, blob: dest === '-' ? 'stdout' : spec.dest }))) : write(sink);
   const toSink = <T>(write: (sink: Writable) => Promise<T>): Promise<T> =>
-    dest === '-' ? write(keepOpen(requireNonTerminal(context.stdout, 'the output'))) : mkdir(dirname(dest), { recursive: true }).then(() => writeFileVia(dest, write));
+    dest === '-' ? counted(write)(keepOpen(requireNonTerminal(context.stdout, 'the output'))) : mkdir(dirname(dest), { recursive: true }).then(() => writeFileVia(dest, counted(write)));
   const rootfsOptions = { ...(context.sourceDateEpoch !== undefined ? { sourceDateEpoch: context.sourceDateEpoch } : {}), ...(context.onWarning ? { onWarning: context.onWarning } : {}) };
   if (spec.type === 'local') return void (await writeRootfsDir(store, image, dest, rootfsOptions));
   if (spec.type === 'tar') return void (await toSink((sink) => writeRootfsTar(store, image, sink, rootfsOptions)));
@@ -84,6 +89,7 @@ export interface BuildExportRequest {
   readonly stdout: Writable;
   readonly cwd: string;
   readonly sourceDateEpoch?: number;
+  readonly onTransfer?: TransferListener;
 }
 
 /** After a build: writes its `-o` outputs and its `--metadata-file`. */
@@ -94,6 +100,7 @@ export async function exportBuildResult(store: ImageStore, built: { digest: stri
     cwd: request.cwd,
     tags: built.tags,
     ...(request.sourceDateEpoch !== undefined ? { sourceDateEpoch: request.sourceDateEpoch } : {}),
+    ...(request.onTransfer ? { onTransfer: request.onTransfer } : {}),
   });
   if (request.metadataFile !== undefined) await writeFile(resolve(request.cwd, request.metadataFile), `${buildMetadataJson(result)}\n`);
 }

@@ -19,6 +19,7 @@ import { BrokenDownload, uncompressedLayer, verifiedBlobBytes } from './layer-do
 import { mapLimit } from './limit.js';
 import { selectPlatform, type IndexDocument } from './platform-select.js';
 import { storePulledImage } from './store-pulled.js';
+import { blobReporter, countedBytes, type TransferListener } from '../transfer-progress.js';
 
 export interface PullOptions extends RegistryOptions {
   readonly platform?: Platform;
@@ -28,6 +29,8 @@ export interface PullOptions extends RegistryOptions {
   readonly concurrency?: number;
   /** Called once per layer: downloaded or already present. */
   readonly onLayer?: (event: { digest: string; action: 'downloaded' | 'exists' }) => void;
+  /** Bytes received per layer blob (compressed, as the registry sends them), for progress bars. */
+  readonly onProgress?: TransferListener;
 }
 
 export interface PullResult {
@@ -115,7 +118,8 @@ async function fetchLayer(store: ImageStore, repository: Repository, descriptor:
 async function downloadLayer(store: ImageStore, repository: Repository, descriptor: Descriptor, diffId: string, lease: Lease, where: string, options: PullOptions): Promise<LayerRef> {
   const body = await repository.openBlob(descriptor.digest);
   try {
-    const blob = await store.content.ingest(uncompressedLayer(body, descriptor, where), { expectedDigest: diffId, lease });
+    const report = blobReporter(options.onProgress, { action: 'pull', ref: where, blob: descriptor.digest, total: descriptor.size });
+    const blob = await store.content.ingest(uncompressedLayer(countedBytes(body, report), descriptor, where), { expectedDigest: diffId, lease });
     options.onLayer?.({ digest: descriptor.digest, action: 'downloaded' });
     return { digest: blob.digest, diffId, size: blob.size };
   } catch (error) {

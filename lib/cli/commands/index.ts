@@ -1,6 +1,7 @@
 // The table of subcommands, in the order `tsbuild --help` lists them.
 import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
+import { completionCommand } from './completion.js';
 import { contextCommand } from './context.js';
 import { duCommand } from './du.js';
 import { execCommand } from './exec.js';
@@ -31,6 +32,7 @@ import { verifyCommand } from './verify.js';
 
 export const commands: readonly Command[] = [
   buildCommand,
+  completionCommand,
   contextCommand,
   duCommand,
   execCommand,

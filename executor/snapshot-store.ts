@@ -18,8 +18,12 @@ import type { LayerRef } from '../cache/key-index.js';
 import type { BlobLease } from '../cache/content-store.js';
 import { acquireLock } from '../cache/lock.js';
 import type { RootLayout } from '../cache/root.js';
-import { diffRootfs, layerTarStream, type PreparedRootfs, prepareRootfs, readSnapshotMarker, snapshotTree, unpackLayerSnapshot } from './snapshot/index.js';
+import type { PreparedRootfs } from './snapshot/index.js';
 import type { SourceTree } from './steps/types.js';
+
+// The snapshot machinery (overlay mounts, layer tar reader and writer) is loaded on first use: a
+// build whose steps all come from the cache never needs it, and loading it costs start-up time.
+const snapshotLib = (): Promise<typeof import('./snapshot/index.js')> => import('./snapshot/index.js');
 
 export type SnapshotLayout = Pick<RootLayout, 'snapshots' | 'tmp' | 'locks'>;
 
@@ -68,6 +72,7 @@ export class SnapshotStore {
   /** Makes sure every prefix of `layers` is unpacked; returns the snapshot trees, topmost first. */
   async ensure(layers: readonly LayerRef[], signal?: AbortSignal): Promise<string[]> {
     const ids = chainIds(layers);
+    const { snapshotTree } = await snapshotLib();
     await this.options.lease?.protect([...layers.map((layer) => layer.digest), ...ids]);
     const trees: string[] = [];
     for (const [index, layer] of layers.entries()) {
@@ -82,6 +87,7 @@ export class SnapshotStore {
   async prepareStepRootfs(layers: readonly LayerRef[], signal?: AbortSignal): Promise<StepRootfs> {
     const lowers = await this.ensure(layers, signal);
     const scratch = join(this.layout.tmp, tempFileName());
+    const { prepareRootfs } = await snapshotLib();
     let prepared: PreparedRootfs;
     try {
       await mkdir(join(scratch, 'upper'), { recursive: true, mode: 0o700 });
@@ -107,6 +113,7 @@ export class SnapshotStore {
    */
   async commitStep(step: StepRootfs, parent: readonly LayerRef[], options: { keepEmpty?: boolean; signal?: AbortSignal } = {}): Promise<LayerRef | null> {
     const { signal } = options;
+    const { diffRootfs, layerTarStream } = await snapshotLib();
     const changes = await diffRootfs(step.prepared);
     if (changes.changes.length === 0 && !options.keepEmpty) return null;
     const blob = await this.content.ingest(layerTarStream(changes), { ...(this.options.lease ? { lease: this.options.lease } : {}), ...(signal ? { signal } : {}) });
@@ -129,6 +136,7 @@ export class SnapshotStore {
 
   private async unpackLocked(chainId: string, layer: LayerRef, lowers: readonly string[], signal?: AbortSignal): Promise<string> {
     const dir = this.snapshotDir(chainId);
+    const { readSnapshotMarker, unpackLayerSnapshot } = await snapshotLib();
     if ((await readSnapshotMarker(dir)) !== null) {
       // The folder's mtime is its last use, for pruneSnapshots' keepRecentMs.
       const now = new Date();

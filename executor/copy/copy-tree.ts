@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { posix } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
-import { type EntryAttrs, InRoot } from '../snapshot/index.js';
+import { type EntryAttrs, InRoot } from '../snapshot/in-root.js';
 import { deviceNumbers, makeDeviceNode, makeHardlink, makeSymlink, removeEntry, setEntryAttrs, writeNewFile } from '../snapshot/in-root.js';
 import type { ModeChange } from './chmod.js';
 import { cleanSourcePath, ExcludeMatcher, expandWildcard, hasWildcard } from './source-match.js';

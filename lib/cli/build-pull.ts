@@ -5,7 +5,6 @@ import type { Platform } from '../../executor/image-config.js';
 import { planBuild } from '../../parser/plan.js';
 import { parseDockerfile } from '../../parser/stages.js';
 import type { RegistryOptions } from '../registry/client.js';
-import { pullImage } from '../registry/pull.js';
 import type { ImageStore } from '../store/image-store.js';
 
 export interface BasePullOptions {
@@ -42,6 +41,8 @@ export async function pullBaseImages(store: ImageStore, options: BasePullOptions
     if (!options.always && (await store.match(ref)) !== undefined) continue;
     options.say(`pulling ${ref}`);
     try {
+      // Loaded only when an image is missing: a build from local images never loads the registry client.
+      const { pullImage } = await import('../registry/pull.js');
       await pullImage(store, ref, { ...options.registry, platform: options.platform });
     } catch (error) {
       if (options.always) throw error;

@@ -3,7 +3,6 @@
 import { text as streamText } from 'node:stream/consumers';
 import { randomUUID } from 'node:crypto';
 import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { unpackContextTar } from '../../cache/context-tar.js';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import { createRootFolders } from '../../cache/root.js';
@@ -11,7 +10,6 @@ import type { Platform } from '../../executor/image-config.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError, UsageError } from '../errors.js';
-import { exportBuildResult } from '../export/build-output.js';
 import { parseOutputSpec } from '../export/output-spec.js';
 import { sourceDateEpoch } from '../image/timestamps.js';
 import { ImageStore } from '../store/image-store.js';
@@ -85,6 +83,7 @@ async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, input
   const metadataFile = parsed.flags['metadata-file'] as string | undefined;
   if (outputs.length > 0 || metadataFile !== undefined) {
     const epoch = sourceDateEpoch({ SOURCE_DATE_EPOCH: inputs.buildArgs.get('SOURCE_DATE_EPOCH') ?? io.env.SOURCE_DATE_EPOCH });
+    const { exportBuildResult } = await import('../export/build-output.js'); // only with -o / --metadata-file
     await exportBuildResult(await ImageStore.open(layout), result, {
       outputs, stdout: io.stdout, cwd: io.cwd,
       ...(metadataFile !== undefined ? { metadataFile } : {}),
@@ -123,6 +122,7 @@ async function contextFolder(parsed: ParsedFlags, io: CliIO, contextArg: string,
   if (file === '-') throw new UsageError('the context and the Dockerfile cannot both come from stdin');
   const folder = await mkdtemp(join(tmp, 'stdin-context-'));
   cleanup.push(folder);
+  const { unpackContextTar } = await import('../../cache/context-tar.js'); // only for a context on stdin
   await unpackContextTar(io.stdin, folder);
   const path = resolve(folder, file ?? 'Dockerfile');
   // The tar is untrusted: the Dockerfile must be a regular file inside it, not a link out.

@@ -27,7 +27,8 @@ run() {
   printf '%s %s\n' "$id" "$?"
 }
 while IFS= read -r line; do
-  ( eval "run $line" & )
+  # A request that could not even be forked is still answered (else its caller would wait forever).
+  ( eval "run $line" & ) || printf '%s 125\n' "${'$'}{line%% *}"
 done
 `;
 
@@ -95,7 +96,7 @@ export class CommandServer {
   private receive(chunk: string): void {
     this.buffered += chunk;
     for (let end = this.buffered.indexOf('\n'); end >= 0; end = this.buffered.indexOf('\n')) {
-      const [id, status] = this.buffered.slice(0, end).split(' ').map(Number);
+      const [id, status] = this.buffered.slice(0, end).replaceAll("'", '').split(' ').map(Number);
       this.buffered = this.buffered.slice(end + 1);
       const resolve = this.waiting.get(id!);
       this.waiting.delete(id!);

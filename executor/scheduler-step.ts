@@ -133,9 +133,10 @@ async function lookup(run: StepRun, key: string, stepIdentity: string): Promise<
   if (record.layer !== null) {
     // Leased before the check, so a prune that starts now keeps it until the image is written.
     await run.snapshots.protect([record.layer]);
-    // Re-hashed, not only looked for: a blob damaged on disk must be a miss, never a result
-    // (a damaged copy is removed, so the step runs again and stores it anew).
-    if ((await run.content.verifyBlob(record.layer.digest)) !== 'ok') return undefined;
+    // Re-hashed unless unchanged on disk since it last hashed right, not only looked for: a blob
+    // damaged on disk must be a miss, never a result (a damaged copy is removed, so the step runs
+    // again and stores it anew).
+    if ((await run.content.verifyBlobUnlessUnchanged(record.layer.digest)) !== 'ok') return undefined;
   }
   await run.index.touch(key, stepIdentity);
   return { layer: record.layer };

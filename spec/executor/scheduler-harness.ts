@@ -104,7 +104,8 @@ function fakeRun(harness: Harness): StepHandler<'RUN'> {
         case 'fail':
           throw new Error('the fake step failed');
         case 'hang':
-          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          // The abort may already have come while the step's rootfs was being prepared.
+          if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
           harness.abortsSeen.push(first ?? 'hang');
           throw new TsbuildError('E_ABORTED', 'the sandbox run was aborted');
         case 'from': {

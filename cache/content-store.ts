@@ -15,6 +15,7 @@ import type { RootLayout } from './root.js';
 import { assertDigest } from './digest.js';
 import { asStoreError, integrityError } from './store-errors.js';
 import { checkExpectedSize, hashInto, VerifyingTransform } from './blob-streams.js';
+import { VerifiedStamps } from './verify-stamps.js';
 
 export { assertDigest, DIGEST_PATTERN, isDigest } from './digest.js';
 
@@ -49,13 +50,16 @@ const OPEN_BLOB = constants.O_RDONLY | constants.O_NOFOLLOW;
 
 export class ContentStore {
   readonly folder: string;
+  /** Absent without a statcache folder in the layout: then every check hashes. */
+  private readonly stamps: VerifiedStamps | undefined;
 
-  constructor(private readonly layout: Pick<RootLayout, 'content' | 'tmp'>) {
+  constructor(private readonly layout: Pick<RootLayout, 'content' | 'tmp'> & Partial<Pick<RootLayout, 'statcache'>>) {
     this.folder = join(layout.content, 'sha256');
+    this.stamps = layout.statcache === undefined ? undefined : new VerifiedStamps(join(layout.statcache, 'blobs'));
   }
 
   /** Creates the blob folder; the rest of the root must exist (`createRootFolders`). */
-  static async open(layout: Pick<RootLayout, 'content' | 'tmp'>): Promise<ContentStore> {
+  static async open(layout: Pick<RootLayout, 'content' | 'tmp'> & Partial<Pick<RootLayout, 'statcache'>>): Promise<ContentStore> {
     const store = new ContentStore(layout);
     await mkdir(store.folder, { recursive: true, mode: 0o700 });
     return store;
@@ -79,6 +83,7 @@ export class ContentStore {
       const path = this.blobPath(digest);
       const existed = await exists(path);
       await temp.publish(path, { failpoints: 'content' });
+      if (!existed && this.stamps) await this.stamps.record(digest.slice('sha256:'.length), await this.stamps.current(path));
       return { digest, size, created: !existed };
     } catch (error) {
       await temp.discard();
@@ -170,10 +175,29 @@ export class ContentStore {
     }
   }
 
+  /**
+   * verifyBlob, except that a blob unchanged on disk since it last hashed right here (same inode,
+   * size, mtime and ctime; verify-stamps.ts) is not read again. For cache hits: a damaged blob
+   * changed its ctime and is re-hashed, so it is still a miss, never a result.
+   */
+  async verifyBlobUnlessUnchanged(digest: string): Promise<'ok' | 'missing' | 'corrupt'> {
+    const stamps = this.stamps;
+    if (stamps === undefined) return this.verifyBlob(digest);
+    const hex = digest.slice('sha256:'.length);
+    const stamp = await stamps.current(this.blobPath(digest));
+    if (stamp === undefined) return 'missing';
+    if (await stamps.matches(hex, stamp)) return 'ok';
+    const state = await this.verifyBlob(digest);
+    if (state === 'ok') await stamps.record(hex, stamp);
+    return state;
+  }
+
   /** Removes a blob; false when it was not there. */
   async delete(digest: string): Promise<boolean> {
+    const path = this.blobPath(digest); // validates the digest before any path is built from it
+    await this.stamps?.forget(digest.slice('sha256:'.length));
     try {
-      await unlink(this.blobPath(digest));
+      await unlink(path);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;

@@ -150,9 +150,10 @@ async function lookup(run: StepRun, key: string, stepIdentity: string): Promise<
 async function layerUsable(run: StepRun, layer: LayerRef): Promise<boolean> {
   // Leased before the check, so a prune that starts now keeps it until the image is written.
   await run.snapshots.protect([layer]);
-  // Re-hashed, not only looked for: a blob damaged on disk must be a miss, never a result
-  // (a damaged copy is removed, so the step runs again and stores it anew).
-  return (await run.content.verifyBlob(layer.digest)) === 'ok';
+  // Re-hashed unless unchanged on disk since it last hashed right, not only looked for: a blob
+  // damaged on disk must be a miss, never a result (a damaged copy is removed, so the step runs
+  // again and stores it anew).
+  return (await run.content.verifyBlobUnlessUnchanged(layer.digest)) === 'ok';
 }
 
 async function executeStep(run: StepRun, state: StageState, dispatched: DispatchedInstruction, where: StepEventBase): Promise<LayerRef | null> {

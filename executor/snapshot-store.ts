@@ -18,8 +18,13 @@ import type { LayerRef } from '../cache/key-index.js';
 import type { BlobLease } from '../cache/content-store.js';
 import { acquireLock } from '../cache/lock.js';
 import type { RootLayout } from '../cache/root.js';
-import { diffRootfs, layerTarStream, type PreparedRootfs, prepareRootfs, readSnapshotMarker, recordsOwners, snapshotTree, trackOwners, unpackLayerSnapshot } from './snapshot/index.js';
+import type { Change, PreparedOverlay, PreparedRootfs } from './snapshot/index.js';
+import { recordsOwners, trackOwners } from './snapshot/owner-table.js';
 import type { SourceTree } from './steps/types.js';
+
+// The snapshot machinery (overlay mounts, layer tar reader and writer) is loaded on first use: a
+// build whose steps all come from the cache never needs it, and loading it costs start-up time.
+const snapshotLib = (): Promise<typeof import('./snapshot/index.js')> => import('./snapshot/index.js');
 
 export type SnapshotLayout = Pick<RootLayout, 'snapshots' | 'tmp' | 'locks'>;
 
@@ -80,6 +85,7 @@ export class SnapshotStore {
   /** Makes sure every prefix of `layers` is unpacked; returns the snapshot trees, topmost first. */
   async ensure(layers: readonly LayerRef[], signal?: AbortSignal): Promise<string[]> {
     const ids = chainIds(layers);
+    const { snapshotTree } = await snapshotLib();
     await this.options.lease?.protect([...layers.map((layer) => layer.digest), ...ids]);
     const trees: string[] = [];
     for (const [index, layer] of layers.entries()) {
@@ -94,6 +100,7 @@ export class SnapshotStore {
   async prepareStepRootfs(layers: readonly LayerRef[], signal?: AbortSignal): Promise<StepRootfs> {
     const lowers = await this.ensure(layers, signal);
     const scratch = join(this.layout.tmp, tempFileName());
+    const { prepareRootfs } = await snapshotLib();
     let prepared: PreparedRootfs;
     try {
       await mkdir(join(scratch, 'upper'), { recursive: true, mode: 0o700 });
@@ -125,13 +132,42 @@ export class SnapshotStore {
    */
   async commitStep(step: StepRootfs, parent: readonly LayerRef[], options: { keepEmpty?: boolean; signal?: AbortSignal } = {}): Promise<LayerRef | null> {
     const { signal } = options;
+    const { diffRootfs, layerTarStream } = await snapshotLib();
     const changes = await diffRootfs(step.prepared);
     if (changes.changes.length === 0 && !options.keepEmpty) return null;
     const epoch = this.layerEpoch;
     const blob = await this.content.ingest(layerTarStream(changes, epoch === null ? {} : { sourceDateEpoch: epoch }), { ...(this.options.lease ? { lease: this.options.lease } : {}), ...(signal ? { signal } : {}) });
     const layer: LayerRef = { digest: blob.digest, diffId: blob.digest, size: blob.size };
+    if (step.prepared.kind === 'overlay') await this.adoptUpper(step.prepared, [...parent, layer], changes.changes);
     await this.ensure([...parent, layer], signal);
     return layer;
+  }
+
+  /**
+   * Makes the step's overlay upper the new chain's snapshot (upper-adopt.ts) rather than unpacking
+   * the layer again. Any failure leaves it to ensure(), which then unpacks the stored layer.
+   */
+  private async adoptUpper(prepared: PreparedOverlay, layers: readonly LayerRef[], changes: readonly Change[]): Promise<void> {
+    const chainId = chainIds(layers).at(-1)!;
+    const layer = layers.at(-1)!;
+    await this.options.lease?.protect([layer.digest, chainId]);
+    const dir = this.snapshotDir(chainId);
+    const { adoptSnapshotTree, normalizeUpper, readSnapshotMarker } = await snapshotLib();
+    if ((await readSnapshotMarker(dir)) !== null) return;
+    const lock = await acquireLock(this.chainLockPath(chainId), { tmpDir: this.layout.tmp, purpose: `adopting ${chainId}` });
+    try {
+      await prepared.detach();
+      await normalizeUpper(prepared.upper, changes.filter((change) => change.kind === 'delete').map((change) => change.path));
+      await adoptSnapshotTree(prepared.upper, dir, { diffId: layer.diffId, digest: layer.digest, entries: changes.length, bytes: layer.size, xattrs: [] });
+    } catch (error) {
+      this.options.onWarning?.(`could not keep the step's changes as snapshot ${chainId}, unpacking its layer instead: ${(error as Error).message}`);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private chainLockPath(chainId: string): string {
+    return join(this.layout.locks, `snapshot-${chainId.replace(/^sha256:/, '')}.lock`);
   }
 
   private ensureOne(chainId: string, layer: LayerRef, lowers: readonly string[], signal?: AbortSignal): Promise<string> {
@@ -148,14 +184,14 @@ export class SnapshotStore {
 
   private async unpackLocked(chainId: string, layer: LayerRef, lowers: readonly string[], signal?: AbortSignal): Promise<string> {
     const dir = this.snapshotDir(chainId);
+    const { readSnapshotMarker, unpackLayerSnapshot } = await snapshotLib();
     if ((await readSnapshotMarker(dir)) !== null) {
       // The folder's mtime is its last use, for pruneSnapshots' keepRecentMs.
       const now = new Date();
       await utimes(dir, now, now).catch(() => undefined);
       return dir;
     }
-    const lockPath = join(this.layout.locks, `snapshot-${chainId.replace(/^sha256:/, '')}.lock`);
-    const lock = await acquireLock(lockPath, { tmpDir: this.layout.tmp, purpose: `unpacking ${chainId}`, ...(signal ? { signal } : {}) });
+    const lock = await acquireLock(this.chainLockPath(chainId), { tmpDir: this.layout.tmp, purpose: `unpacking ${chainId}`, ...(signal ? { signal } : {}) });
     try {
       if ((await readSnapshotMarker(dir)) !== null) return dir;
       const input = await this.content.createVerifiedReadStream(layer.digest, { expectedSize: layer.size });

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { constants } from 'node:fs';
 import { TsbuildError } from '../lib/errors.js';
-import { InRoot } from './snapshot/index.js';
+import { InRoot } from './snapshot/in-root.js';
 
 /** BuildKit's cap on /etc/passwd and /etc/group. */
 export const MAX_USER_FILE_BYTES = 10 * 1024 * 1024;

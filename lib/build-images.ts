@@ -8,7 +8,6 @@ import type { BaseImage, BaseImageSource } from '../executor/base-image.js';
 import type { Platform } from '../executor/image-config.js';
 import { TsbuildError } from './errors.js';
 import type { Registry } from './registry/client.js';
-import { pullImage } from './registry/pull.js';
 import type { ImageStore, StoredImage } from './store/image-store.js';
 import type { TransferListener } from './transfer-progress.js';
 
@@ -47,6 +46,8 @@ export class StoreImageSource implements BaseImageSource {
   private async pull(ref: string): Promise<StoredImage> {
     const pulling = this.pulling!;
     pulling.onStatus?.(`pulling ${ref}`);
+    // Loaded only when an image is missing: a build from local images never loads the pull code.
+    const { pullImage } = await import('./registry/pull.js');
     const pulled = await pullImage(this.store, ref, { registry: pulling.registry, platform: pulling.platform, ...(pulling.onTransfer ? { onProgress: pulling.onTransfer } : {}) });
     return pulled.image;
   }

@@ -13,7 +13,7 @@ import { Lease } from '../cache/lease.js';
 import { StatCache } from '../cache/stat-cache.js';
 import { openRoot, resolveRoot, rootLayout, type RootLayout } from '../cache/root.js';
 import type { Sandbox, NetworkMode } from '../executor/sandbox/types.js';
-import { NamespaceSandbox } from '../executor/sandbox/namespace-sandbox.js';
+import { DefaultSandbox } from '../executor/sandbox/default-sandbox.js';
 import { runPlan, type BuildEventListener, type SchedulerOptions, type SchedulerResult } from '../executor/scheduler.js';
 import { ContextDigests } from '../executor/scheduler-inputs.js';
 import { SnapshotStore } from '../executor/snapshot-store.js';
@@ -239,7 +239,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     contextDir: context.root,
     contextDigest: (input) => digests.digest(input),
     contextFiles: (input) => digests.files(input),
-    sandbox: options.sandbox ?? new NamespaceSandbox(),
+    sandbox: options.sandbox ?? new DefaultSandbox(),
     stateDir: layout.state,
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
     stepExtras: { buildContext: context, contextTrees: contextTreesOf(context, planned.namedFolders), sshAgents: new Map(Object.entries(options.ssh ?? {})) },

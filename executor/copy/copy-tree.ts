@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import { posix } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
-import { containerOwner, type EntryAttrs, InRoot, recordsOwners } from '../snapshot/index.js';
+import { type EntryAttrs, InRoot } from '../snapshot/in-root.js';
+import { containerOwner, recordsOwners } from '../snapshot/owner-table.js';
 import { deviceNumbers, makeDeviceNode, makeHardlink, makeSymlink, removeEntry, setEntryAttrs, writeNewFile } from '../snapshot/in-root.js';
 import type { ModeChange } from './chmod.js';
 import { cleanSourcePath, ExcludeMatcher, expandWildcard, hasWildcard } from './source-match.js';
@@ -150,7 +151,7 @@ export class TreeCopier {
     const linked = info.nlink > 1 ? this.links.get(identity) : undefined;
     if (linked !== undefined) return makeHardlink(location.host, linked);
     if (info.isSymbolicLink()) await makeSymlink(location.host, fs.readlinkSync(sourceHost), attrs, this.owners);
-    else if (info.isFile()) await writeNewFile(location.host, fs.createReadStream(sourceHost), attrs, this.owners);
+    else if (info.isFile()) await writeNewFile(location.host, fileContent(sourceHost, info.size), attrs, this.owners);
     else await this.copySpecial(location.host, info, attrs);
     if (info.nlink > 1) this.links.set(identity, location.host);
   }
@@ -196,6 +197,16 @@ export class TreeCopier {
     for (const { host, attrs } of this.dirTimes.reverse()) await setEntryAttrs(host, attrs, this.owners);
     this.dirTimes.length = 0;
   }
+}
+
+/**
+ * Small files are read whole with synchronous calls: a stream costs four trips through libuv's
+ * thread pool per file, which made copying a context of many small files latency-bound.
+ */
+const SMALL_FILE = 1024 * 1024;
+
+function fileContent(host: string, size: number): AsyncIterable<Buffer> | Iterable<Buffer> {
+  return size <= SMALL_FILE ? [fs.readFileSync(host)] : fs.createReadStream(host);
 }
 
 function inlineContent(data: InlineFile['data']): AsyncIterable<Buffer> | Iterable<Buffer> {

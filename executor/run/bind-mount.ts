@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
 import type { RunMount } from '../../parser/instructions/run-mount.js';
 import { runHostCommand } from '../snapshot/host-command.js';
-import { InRoot } from '../snapshot/index.js';
+import { InRoot } from '../snapshot/in-root.js';
 import type { SourceTree } from '../steps/types.js';
 import { absoluteTarget, makeScratchDir, type MountContext, type PreparedMount, requireTarget } from './mount-types.js';
 

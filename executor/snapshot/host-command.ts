@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
+import { CommandServer } from './command-server.js';
 
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const found = new Map<string, string | null>();
@@ -30,8 +31,11 @@ export function runHostCommand(name: string, args: readonly string[], options: H
   if (binary === null) {
     return Promise.reject(new TsbuildError('E_STEP', `the host tool ${name} is needed but was not found in ${SYSTEM_DIRS.join(', ')}`));
   }
+  const env = options.env ?? process.env;
+  server ??= CommandServer.start() ?? null;
+  if (server?.canRun(env)) return runServed(server, name, binary, args, options.cwd ?? process.cwd(), env);
   return new Promise((resolve, reject) => {
-    execFile(binary, [...args], { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(binary, [...args], { cwd: options.cwd, env, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error) {
         const detail = stderr.trim() || error.message;
         reject(new TsbuildError('E_STEP', `${name} ${args.join(' ')} failed: ${detail}`, { cause: error }));
@@ -40,4 +44,16 @@ export function runHostCommand(name: string, args: readonly string[], options: H
       }
     });
   });
+}
+
+/** Started on the first host command; null when it could not be (then each command is spawned). */
+let server: CommandServer | null | undefined;
+
+async function runServed(served: CommandServer, name: string, binary: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await served.run(binary, args, cwd, env);
+  if (result.status !== 0) {
+    const detail = result.stderr.trim() || `exit status ${result.status}`;
+    throw new TsbuildError('E_STEP', `${name} ${args.join(' ')} failed: ${detail}`);
+  }
+  return result.stdout;
 }

@@ -15,9 +15,10 @@ export { diffOverlayUpper, diffRootfs, type LayerChanges } from './layer-diff.js
 export { type ApplyLayerOptions, type ApplyLayerResult, applyLayer, DEFAULT_LAYER_BUDGETS, type LayerBudgets, type RecordedXattrs, type WhiteoutHandling } from './layer-reader.js';
 export { gzipStage, type LayerDigest, layerTarStream, type LayerWriterOptions, refuseWhiteoutNames, writeLayerTar } from './layer-writer.js';
 export { DirView, LayeredView, type TreeView } from './lower-view.js';
-export { detectOverlaySupport, type OverlaySupport, type PreparedRootfs, prepareRootfs } from './overlay.js';
+export { detectOverlaySupport, type OverlaySupport, type PreparedOverlay, type PreparedRootfs, prepareRootfs } from './overlay.js';
 export { containerOwner, type Owner, OwnerTable, recordsOwners, trackOwners } from './owner-table.js';
 export { type MountedOverlay, mountOverlay, type MountStrategy, type OverlaySpec } from './overlay-mount.js';
-export { readSnapshotMarker, type SnapshotMarker, snapshotTree, type UnpackedSnapshot, unpackLayerSnapshot } from './snapshot-unpack.js';
+export { adoptSnapshotTree, readSnapshotMarker, type SnapshotMarker, snapshotTree, type UnpackedSnapshot, unpackLayerSnapshot } from './snapshot-unpack.js';
+export { normalizeUpper } from './upper-adopt.js';
 export { type Compression, detectCompression } from './tar-input.js';
 export { diffTrees } from './tree-diff.js';

@@ -19,6 +19,8 @@ export interface PreparedOverlay {
   readonly upper: string;
   readonly lowers: readonly string[];
   readonly strategy: MountStrategy;
+  /** Unmounts `merged` (once), so the upper can be taken over as a snapshot; cleanup() still removes the rest. */
+  detach(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -67,14 +69,20 @@ async function prepareOverlay(options: PrepareOptions): Promise<PreparedOverlay>
     await mkdir(lowers[0]!, { recursive: true });
   }
   const mount = await mountOverlay({ lowers, upper: options.upper, work, target: merged }, options.scratch);
+  let unmounted: Promise<void> | undefined;
+  const detach = (): Promise<void> => (unmounted ??= mount.unmount().catch((error: unknown) => {
+    unmounted = undefined; // cleanup() tries again
+    throw error;
+  }));
   return {
     kind: 'overlay',
     merged,
     upper: options.upper,
     lowers: options.lowers,
     strategy: mount.strategy,
+    detach,
     async cleanup() {
-      await mount.unmount();
+      await detach();
       await rm(options.scratch, { recursive: true, force: true });
     },
   };

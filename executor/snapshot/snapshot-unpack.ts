@@ -94,6 +94,28 @@ export async function unpackLayerSnapshot(input: Readable, dest: string, options
   }
 }
 
+/**
+ * Publishes an existing tree (a step's normalized overlay upper, see upper-adopt.ts) as the
+ * snapshot `dest` of the layer described by `marker`: the tree is moved in, not copied, then the
+ * same sync, marker and rename as an unpack. The tree must be on the snapshots' filesystem.
+ */
+export async function adoptSnapshotTree(tree: string, dest: string, marker: Omit<SnapshotMarker, 'format'>): Promise<UnpackedSnapshot> {
+  const existing = await readSnapshotMarker(dest);
+  if (existing !== null) return { marker: existing, reused: true };
+  const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+  try {
+    await mkdir(tmp, { mode: 0o700 });
+    await rename(tree, snapshotTree(tmp));
+    const complete: SnapshotMarker = { format: SNAPSHOT_FORMAT, ...marker };
+    await syncFilesystem(tmp);
+    await writeDurably(join(tmp, 'complete.json'), JSON.stringify(complete));
+    return await publish(tmp, dest, complete);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 function verifyDigest(what: string, expected: string | undefined, actual: string): void {
   if (expected !== undefined && expected !== actual) {
     throw new ArchiveError('digest-mismatch', `layer ${what} mismatch: expected ${expected}, got ${actual}`);

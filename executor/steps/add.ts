@@ -3,13 +3,12 @@
 import { join } from 'node:path';
 import { TsbuildError } from '../../lib/errors.js';
 import { withHistory } from '../dispatch-history.js';
-import { archiveCompression, unpackArchive } from '../copy/add-archive.js';
 import { download, isGitSource, isRemoteUrl } from '../copy/add-url.js';
 import { checkDest, copyHistoryText, copyOp, copyOptions, runCopy } from '../copy/copy-step.js';
 import { contextVisibility, type ContextTreeExtras } from '../context-trees.js';
 import { resolveDest, TreeCopier } from '../copy/copy-tree.js';
 import { cleanSourcePath, hasWildcard } from '../copy/source-match.js';
-import { InRoot } from '../snapshot/index.js';
+import { InRoot } from '../snapshot/in-root.js';
 import type { StageState, StepContext, StepHandler, StepInput } from './types.js';
 import type { AddInstruction } from '../../parser/instructions/add.js';
 
@@ -46,6 +45,8 @@ async function addRemote(ctx: StepContext, state: StageState, ins: AddInstructio
 
 async function addLocal(ctx: StepContext, state: StageState, ins: AddInstruction, source: string): Promise<void> {
   const host = await localFileHost(ctx.contextDir, source);
+  // The archive reader (and the layer machinery under it) is loaded only when an ADD runs.
+  const { archiveCompression, unpackArchive } = await import('../copy/add-archive.js');
   const compression = host !== undefined && ins.unpack !== false ? await archiveCompression(host) : null;
   if (host === undefined || compression === null) {
     return runCopy(ctx, state, { ...ins, sources: [source], heredocSources: [], dest: ins.dest }, ctx.contextDir, [source], false, contextVisibility(ctx as StepContext & ContextTreeExtras));

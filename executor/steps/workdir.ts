@@ -4,7 +4,7 @@
 // already existed.
 import { posix } from 'node:path';
 import { withHistory } from '../dispatch-history.js';
-import { InRoot } from '../snapshot/index.js';
+import { InRoot } from '../snapshot/in-root.js';
 import { resolveChown } from '../users.js';
 import type { StageState, StepContext, StepHandler } from './types.js';
 

@@ -3,7 +3,6 @@
 import { text as streamText } from 'node:stream/consumers';
 import { randomUUID } from 'node:crypto';
 import { lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { unpackContextTar } from '../../cache/context-tar.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { enforceMaxSize } from '../../cache/gc.js';
 import { createRootFolders } from '../../cache/root.js';
@@ -14,7 +13,6 @@ import type { TransferListener } from '../transfer-progress.js';
 import { build, type BuildResult } from '../build.js';
 import type { RootLayout } from '../../cache/root.js';
 import { TsbuildError, UsageError } from '../errors.js';
-import { exportBuildResult } from '../export/build-output.js';
 import { parseOutputSpec } from '../export/output-spec.js';
 import { checkPushNames, pushBuiltImage, pushedNames } from '../export/registry-push.js';
 import { parseCacheFrom, parseCacheTo } from '../build-cache/cache-spec.js';
@@ -111,6 +109,7 @@ async function deliver(layout: RootLayout, parsed: ParsedFlags, io: CliIO, resul
   const outputs = (parsed.flags.output as string[]).map(parseOutputSpec);
   const metadataFile = parsed.flags['metadata-file'] as string | undefined;
   if (outputs.length > 0 || metadataFile !== undefined) {
+    const { exportBuildResult } = await import('../export/build-output.js'); // only with -o / --metadata-file
     await exportBuildResult(await ImageStore.open(layout), result, {
       outputs, stdout: io.stdout, cwd: io.cwd,
       ...(onTransfer ? { onTransfer } : {}),
@@ -143,6 +142,7 @@ async function contextFolder(parsed: ParsedFlags, io: CliIO, contextArg: string,
   if (file === '-') throw new UsageError('the context and the Dockerfile cannot both come from stdin');
   const folder = await mkdtemp(join(tmp, 'stdin-context-'));
   cleanup.push(folder);
+  const { unpackContextTar } = await import('../../cache/context-tar.js'); // only for a context on stdin
   await unpackContextTar(io.stdin, folder);
   const path = resolve(folder, file ?? 'Dockerfile');
   // The tar is untrusted: the Dockerfile must be a regular file inside it, not a link out.

@@ -2,15 +2,17 @@
 // like `docker build -t x .`), parses its flags, runs it, and turns errors into exit codes.
 import { readFileSync } from 'node:fs';
 import { exitCodes, type CliIO, type Command } from './command.js';
-import { commands } from './commands/index.js';
+import { commands, type CommandEntry } from './commands/index.js';
 import { formatFlagHelp, globalFlags, parseFlags } from './options.js';
 import { reportError } from './report-error.js';
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const { command, rest } = findCommand(argv);
+  const { entry, rest } = findCommand(argv);
+  let command: Command | undefined;
   try {
-    if (!command) return topLevel(rest, io);
+    if (!entry) return topLevel(rest, io);
+    command = await entry.load();
     const parsed = parseFlags(rest, command.flags, command.stopAtFirstPositional ?? false);
     if (parsed.flags.help) {
       io.stdout.write(commandHelp(command));
@@ -23,17 +25,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 }
 
 /** The first word that is not a global flag (or its value) names the command; none means build. */
-function findCommand(argv: readonly string[]): { command?: Command; rest: string[] } {
+function findCommand(argv: readonly string[]): { entry?: CommandEntry; rest: string[] } {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--root') { i++; continue; }
     if (arg.startsWith('--root=')) continue;
     if (isTopLevelFlag(arg) && argv.length === 1) return { rest: [...argv] };
     const named = commands.find((c) => c.name === arg);
-    if (named) return { command: named, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+    if (named) return { entry: named, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
     break;
   }
-  return { command: commands.find((c) => c.name === 'build'), rest: [...argv] };
+  return { entry: commands.find((c) => c.name === 'build'), rest: [...argv] };
 }
 
 function isTopLevelFlag(arg: string): boolean {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile, appendFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -195,6 +195,21 @@ describe('cache/content-store', () => {
     });
   });
 
+
+  it('skips re-hashing a blob unchanged since it hashed right, and still finds one damaged in place', async () => {
+    const { digest } = await store.ingest(Buffer.from('layer bytes'));
+    expect(await readdir(join(layout.statcache, 'blobs'))).to.deep.equal([digest.slice(7)]);
+    expect(await store.verifyBlobUnlessUnchanged(digest)).to.equal('ok');
+    // Same size, same mtime, one byte changed: only the ctime tells, and that is enough.
+    const path = store.blobPath(digest);
+    const before = await stat(path);
+    await chmod(path, 0o644);
+    await writeFile(path, 'LAYER bytes');
+    await utimes(path, before.atime, before.mtime);
+    expect(await store.verifyBlobUnlessUnchanged(digest)).to.equal('corrupt');
+    expect(await store.has(digest)).to.equal(false);
+    expect(await store.verifyBlobUnlessUnchanged(digest)).to.equal('missing');
+  });
   it('stat, list and delete', async () => {
     const a = await store.ingest(Buffer.from('a'));
     const b = await store.ingest(Buffer.from('bb'));

@@ -47,7 +47,8 @@ describe('cache/gc', () => {
     expect(usage.blobs).to.deep.equal({ files: 1, bytes: 1024 });
     expect(usage.records.files).to.equal(1);
     expect(usage.tmp).to.deep.equal({ files: 1, bytes: 3 });
-    expect(usage.total.bytes).to.equal(1024 + usage.records.bytes + 3);
+    expect(usage.statcache.files).to.equal(1); // the blob's verified stamp
+    expect(usage.total.bytes).to.equal(1024 + usage.records.bytes + 3 + usage.statcache.bytes);
   });
 
   it('prune by default removes unreferenced blobs only, and never a kept one', async () => {

@@ -3,7 +3,8 @@
 // rootfs turned into a layer.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,10 +13,22 @@ import type { LayerRef } from '../../cache/key-index.js';
 import { Lease } from '../../cache/lease.js';
 import { createRootFolders, rootLayout, type RootLayout } from '../../cache/root.js';
 import { pruneSnapshots } from '../../executor/snapshot-prune.js';
+import { applyLayer } from '../../executor/snapshot/index.js';
 import { chainIds, SnapshotStore } from '../../executor/snapshot-store.js';
 import { mkTar } from '../support/mk-tar.js';
 
 const EMPTY_TAR = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
+
+/** Entries below `root` with type, owner, mode (whiteout devices: only their kind) and, for files, mtime. */
+async function listing(root: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const name of (await readdir(root, { recursive: true })).sort()) {
+    const info = await lstat(join(root, name));
+    const whiteout = info.isCharacterDevice() && info.rdev === 0;
+    lines.push(whiteout ? `${name} whiteout` : `${name} ${info.mode.toString(8)} ${info.uid}:${info.gid} ${info.isFile() ? info.mtimeMs : ''}`);
+  }
+  return lines;
+}
 
 function sha(data: string | Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -123,6 +136,36 @@ describe('executor/snapshot-store', function () {
     const empty = await snapshots.commitStep(kept, [base], { keepEmpty: true });
     await kept.release();
     expect(empty).to.deep.equal({ digest: EMPTY_TAR, diffId: EMPTY_TAR, size: 1024 });
+    expect(await readdir(layout.tmp)).to.deep.equal([]);
+  });
+
+  it('[root] keeps a step’s overlay upper as its snapshot, holding what unpacking its layer gives', async () => {
+    const base = await storeLayer([{ name: 'd/', type: 'dir' }, { name: 'd/old', data: 'o' }, { name: 'd/gone', data: 'g' }, { name: 'x', data: 'x' }]);
+    const snapshots = new SnapshotStore(layout, content);
+    const step = await snapshots.prepareStepRootfs([base]);
+    if (step.prepared.kind !== 'overlay') return; // the copy mode unpacks as before
+    // Emptied and refilled: overlayfs marks d opaque; x is a plain deletion (a whiteout device).
+    await rm(join(step.rootfs, 'd'), { recursive: true });
+    await mkdir(join(step.rootfs, 'd'));
+    await writeFile(join(step.rootfs, 'd', 'new'), 'n');
+    await rm(join(step.rootfs, 'x'));
+    await utimes(join(step.rootfs, 'd', 'new'), 1000000000.75, 1000000000.75);
+    const layer = (await snapshots.commitStep(step, [base]))!;
+    await step.release();
+    const adopted = (await snapshots.ensure([base, layer]))[0]!;
+    const unpacked = join(dir, 'unpacked');
+    await mkdir(unpacked);
+    await applyLayer(createReadStream(content.blobPath(layer.digest)), unpacked, { whiteouts: 'overlay', lowers: [(await snapshots.ensure([base]))[0]!] });
+    expect(await listing(adopted)).to.deep.equal(await listing(unpacked));
+    expect((await lstat(join(adopted, 'd', 'new'))).mtimeMs).to.equal(1000000000000);
+    // A later step sees exactly the new folder: no whiteout shows through in a listing.
+    const next = await snapshots.prepareStepRootfs([base, layer]);
+    try {
+      expect(await readdir(join(next.rootfs, 'd'))).to.deep.equal(['new']);
+      expect(await readdir(next.rootfs)).to.deep.equal(['d']);
+    } finally {
+      await next.release();
+    }
     expect(await readdir(layout.tmp)).to.deep.equal([]);
   });
 

@@ -15,6 +15,7 @@ const CALL = /(?<![.\w])(spawn|spawnSync|execFile|execFileSync|execSync|exec|for
 const REVIEWED: Record<string, Record<string, string>> = {
   'executor/sandbox/sandbox-process.ts': { 'command.file': 'the sandbox entry: util-linux by absolute path (host-tools.ts)' },
   'executor/snapshot/host-command.ts': { binary: 'findHostBinary: /usr/sbin, /usr/bin, /sbin, /bin only' },
+  'executor/snapshot/command-server.ts': { "'/bin/sh'": 'the host shell by absolute path; it only execs the absolute paths host-command.ts found' },
   'executor/copy/archive-head.ts': { tool: 'hostTool → findHostBinary, never PATH' },
   'cache/stale-mounts.ts': { binary: 'umount found by absolute path' },
   'lib/runner/detached.ts': { 'process.execPath': 'node itself' },

@@ -7,8 +7,6 @@ import { parseDockerfile } from '../../../parser/stages.js';
 import { DockerfileError, TsbuildError, UsageError } from '../../errors.js';
 import { hostPlatform, requireHostPlatform } from '../../platform.js';
 import { buildArgsFrom, buildFlags } from '../build-flags.js';
-import { runCheck } from '../build-check.js';
-import { printPlan } from '../build-dry-run.js';
 import { runBuild } from '../build-run.js';
 import { type CliIO, type Command } from '../command.js';
 import type { ParsedFlags } from '../options.js';
@@ -39,6 +37,9 @@ export const buildCommand: Command = {
       const json = parsed.flags.format === 'json';
       const target = parsed.flags.target as string | undefined;
       const options = { target, buildArgs, platform, file: dockerfile.name, json };
+      // Loaded here so that a real build does not load the checks and the plan printer.
+      const { runCheck } = await import('../build-check.js');
+      const { printPlan } = await import('../build-dry-run.js');
       return withDockerfileText(dockerfile, () => (parsed.flags.check ? runCheck(parsedFile, options, io) : printPlan(parsedFile, options, io)));
     }
     return runBuild(parsed, io, { contextArg, buildArgs, platform });

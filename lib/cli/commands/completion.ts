@@ -16,7 +16,8 @@ export const completionCommand: Command = {
     }
     // The table imports this command, so it is read when the command runs, not when it loads.
     const { commands } = await import('./index.js');
-    io.stdout.write(completionScript(shell as CompletionShell, commands, globalFlags));
+    const loaded = await Promise.all(commands.map((entry) => entry.load()));
+    io.stdout.write(completionScript(shell as CompletionShell, loaded, globalFlags));
     return exitCodes.ok;
   },
 };

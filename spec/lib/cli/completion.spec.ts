@@ -23,7 +23,7 @@ describe('tsbuild completion', () => {
     it(`${shell}: names every command, and every flag of every command`, async () => {
       const { code, stdout } = await runCli(['completion', shell]);
       expect(code).to.equal(0);
-      for (const command of commands) {
+      for (const command of await Promise.all(commands.map((entry) => entry.load()))) {
         expect(stdout, command.name).to.match(new RegExp(`\\b${command.name}\\b`));
         for (const flag of [...command.flags, ...globalFlags]) {
           // fish writes `-l NAME`, the others `--NAME`.

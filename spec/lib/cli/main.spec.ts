@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commands } from '../../../lib/cli/commands/index.js';
 import { runCli } from '../../support/run-cli.js';
 
 describe('tsbuild CLI: commands, help and exit codes', () => {
@@ -19,6 +20,15 @@ describe('tsbuild CLI: commands, help and exit codes', () => {
     const run = await runCli(['--help']);
     expect(run.code).to.equal(0);
     for (const name of ['build', 'context', 'du', 'verify']) expect(run.stdout).to.match(new RegExp(`^  ${name} `, 'm'));
+  });
+
+  it('lists each command with the name and summary its lazily loaded module has', async () => {
+    expect(commands).to.have.length(22);
+    for (const entry of commands) {
+      const command = await entry.load();
+      expect(command.name).to.equal(entry.name);
+      expect(command.summary).to.equal(entry.summary);
+    }
   });
 
   it('prints a command help that lists its flags and the global ones', async () => {

@@ -61,6 +61,11 @@ export interface BuildOptions {
   readonly rootfsMode?: 'auto' | 'overlay' | 'copy';
   /** Replaces the namespace sandbox (specs, other backends). */
   readonly sandbox?: Sandbox;
+  /**
+   * Bytes a RUN step may consume on the disk that holds the root; past it the step is stopped and
+   * fails. Without it only the free-space reserve applies (5% of that disk, at most 2 GiB).
+   */
+  readonly runDiskQuota?: number;
 }
 
 export interface BuiltStage {
@@ -158,7 +163,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     content,
     contextDir: context.root,
     contextDigest: (input) => digests.digest(input),
-    sandbox: options.sandbox ?? new NamespaceSandbox(),
+    sandbox: options.sandbox ?? new NamespaceSandbox(options.runDiskQuota === undefined ? {} : { disk: { diskBytes: options.runDiskQuota } }),
     stateDir: stateDirOf(layout),
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
     stepExtras: { buildContext: context, sshAgents: new Map(Object.entries(options.ssh ?? {})) },

@@ -2,7 +2,10 @@
 // symlinks (lstat, readlink) and never followed. File contents are opened with O_NOFOLLOW, and
 // the opened descriptor is then checked: it must be a regular file, the very inode the walk saw,
 // and (through /proc/self/fd) a file inside the root. A path swapped for a symlink between the
-// walk and the read therefore fails instead of reading a file outside the context.
+// walk and the read therefore fails instead of reading a file outside the context. Folders are
+// listed the same way (opened with O_NOFOLLOW, checked to be inside, listed through the
+// descriptor), so a swap never lists a host folder's names either; and every error names the
+// path relative to the context, never a host path.
 //
 // Walking and reading small files use synchronous calls on purpose: each asynchronous fs call
 // is a thread-pool round trip (~100 µs on a loaded 2-CPU machine) that dwarfs an lstat or a
@@ -11,12 +14,13 @@
 // responsive; large files are streamed asynchronously.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats } from 'node:fs';
 import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { TsbuildError } from '../lib/errors.js';
 import type { ContextEntry, EntryType, WalkSource } from './context-walk.js';
 
 // O_NONBLOCK: opening a FIFO swapped in for a file must not hang (libuv adds O_CLOEXEC itself).
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
 /** Files up to this size can be read whole with ContextFolder.readSmallFile. */
 export const SMALL_FILE_BYTES = 256 * 1024;
@@ -65,11 +69,33 @@ export class ContextFolder implements WalkSource {
 
   async readdir(dir: string): Promise<string[]> {
     await yieldToEventLoop();
-    return readdirSync(this.absolute(dir), { encoding: 'buffer' }).map((raw) => {
+    return this.listVerified(dir).map((raw) => {
       const name = raw.toString('utf8');
       if (!Buffer.from(name, 'utf8').equals(raw)) this.undecodable.add(dir === '' ? name : `${dir}/${name}`);
       return name;
     });
+  }
+
+  /** The raw names in `dir`, read through a descriptor the kernel places inside the root. */
+  private listVerified(dir: string): Buffer[] {
+    let fd: number;
+    try {
+      fd = openSync(this.absolute(dir), DIR_FLAGS);
+    } catch (error) {
+      // A symlink where the walk saw a folder (O_NOFOLLOW): swapped.
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw replaced(dir);
+      throw contextError(dir, error);
+    }
+    try {
+      const real = procPathSync(fd);
+      if (real === undefined) return readdirSync(this.absolute(dir), { encoding: 'buffer' }); // no /proc: the path is all we have
+      if (!isInside(real, this.root)) throw replaced(dir);
+      return readdirSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
+    } catch (error) {
+      throw contextError(dir, error);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async lstat(path: string): Promise<ContextEntry> {
@@ -77,9 +103,13 @@ export class ContextFolder implements WalkSource {
     // drop out of the context (its lossy decoding would just fail with ENOENT).
     if (this.undecodable.has(path)) throw new TsbuildError('E_CONTEXT', `${path}: file name is not valid UTF-8`);
     const absolute = this.absolute(path);
-    const stats = lstatSync(absolute, { bigint: true });
-    const linkTarget = stats.isSymbolicLink() ? readlinkSync(absolute) : undefined;
-    return entryFromStats(path, stats, linkTarget);
+    try {
+      const stats = lstatSync(absolute, { bigint: true });
+      const linkTarget = stats.isSymbolicLink() ? readlinkSync(absolute) : undefined;
+      return entryFromStats(path, stats, linkTarget);
+    } catch (error) {
+      throw contextError(path, error);
+    }
   }
 
   /**
@@ -87,7 +117,9 @@ export class ContextFolder implements WalkSource {
    * device). The stats are those of the open descriptor, so callers need not fstat again.
    */
   async openFile(entry: ContextEntry): Promise<OpenContextFile> {
-    const opened = await openRegularFileInside(this.absolute(entry.path), this.root);
+    const opened = await openRegularFileInside(this.absolute(entry.path), this.root).catch((error: unknown) => {
+      throw contextError(entry.path, error);
+    });
     try {
       checkSameFile(entry, opened.stats);
     } catch (error) {
@@ -103,7 +135,12 @@ export class ContextFolder implements WalkSource {
    */
   readSmallFile(entry: ContextEntry): SmallFileRead {
     const absolute = this.absolute(entry.path);
-    const fd = openSync(absolute, OPEN_FLAGS);
+    let fd: number;
+    try {
+      fd = openSync(absolute, OPEN_FLAGS);
+    } catch (error) {
+      throw contextError(entry.path, error);
+    }
     try {
       const before = fstatSync(fd, { bigint: true });
       checkDescriptor(absolute, this.root, before, procPathSync(fd));
@@ -121,16 +158,34 @@ export class ContextFolder implements WalkSource {
 }
 
 function checkSameFile(entry: ContextEntry, stats: BigIntStats): void {
-  if (stats.ino !== entry.identity.ino || stats.dev !== entry.identity.dev) {
-    throw new TsbuildError('E_CONTEXT', `${entry.path} was replaced while the build was reading the context`);
-  }
+  if (stats.ino !== entry.identity.ino || stats.dev !== entry.identity.dev) throw replaced(entry.path);
+}
+
+function replaced(path: string): TsbuildError {
+  return new TsbuildError('E_CONTEXT', `${path || '.'} was replaced while the build was reading the context`);
+}
+
+/**
+ * A failure reading `path` (relative to the context), with the errno code callers switch on but
+ * without the host path Node puts in its messages: during a symlink swap that path could be
+ * anywhere on the host. A symlink gone when its target is read (EINVAL from readlink) is a swap.
+ */
+function contextError(path: string, error: unknown): unknown {
+  if (error instanceof TsbuildError || typeof error !== 'object' || error === null) return error;
+  const { code, syscall, message } = error as NodeJS.ErrnoException;
+  if (code === undefined) return error;
+  if (code === 'EINVAL' && syscall === 'readlink') return replaced(path);
+  const reason = (message ?? '').replace(/, \w+ '.*'$/s, '');
+  const name = path || '.';
+  return Object.assign(new Error(`${reason}, ${syscall ?? 'open'} '${name}'`), { code, syscall, path: name });
 }
 
 /** The descriptor must be a regular file that the kernel places inside `root`. */
 function checkDescriptor(absolute: string, root: string, stats: BigIntStats, openedPath: string | undefined): void {
-  if (!stats.isFile()) throw new TsbuildError('E_CONTEXT', `${absolute} is not a regular file`);
+  const name = relative(root, absolute) || '.';
+  if (!stats.isFile()) throw new TsbuildError('E_CONTEXT', `${name} is not a regular file`);
   if (openedPath !== undefined && !isInside(openedPath, root)) {
-    throw new TsbuildError('E_CONTEXT', `${absolute} resolved outside the build context`);
+    throw new TsbuildError('E_CONTEXT', `${name} resolved outside the build context`);
   }
 }
 

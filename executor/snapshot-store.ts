@@ -199,6 +199,8 @@ export class SnapshotStore {
         lowers,
         expectDiffId: layer.diffId,
         expectDigest: layer.digest,
+        label: `layer ${layer.digest}`,
+        archiveBytes: layer.size,
         ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
         ...(signal ? { signal } : {}),
       });

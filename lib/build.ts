@@ -103,6 +103,11 @@ export interface BuildOptions {
   readonly onStatus?: (line: string) => void;
   /** Bytes received per layer blob of a base image pull, for progress bars. */
   readonly onTransfer?: TransferListener;
+  /**
+   * Bytes a RUN step may consume on the disk that holds the root; past it the step is stopped and
+   * fails. Without it only the free-space reserve applies (5% of that disk, at most 2 GiB).
+   */
+  readonly runDiskQuota?: number;
 }
 
 export interface BuiltStage {
@@ -239,7 +244,7 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     contextDir: context.root,
     contextDigest: (input) => digests.digest(input),
     contextFiles: (input) => digests.files(input),
-    sandbox: options.sandbox ?? new DefaultSandbox(),
+    sandbox: options.sandbox ?? new DefaultSandbox(options.runDiskQuota === undefined ? {} : { disk: { diskBytes: options.runDiskQuota } }),
     stateDir: layout.state,
     // COPY/ADD select from the opened context (its .dockerignore applied), not the bare folder.
     stepExtras: { buildContext: context, contextTrees: contextTreesOf(context, planned.namedFolders), sshAgents: new Map(Object.entries(options.ssh ?? {})) },

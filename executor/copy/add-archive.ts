@@ -38,12 +38,14 @@ function looksLikeTar(block: Buffer): boolean {
  * Unpacks into `destDir` (absolute in the rootfs). As BuildKit 0.13 does, `owner` (--chown) only
  * owns the folders created for the destination; entries keep the archive's owners.
  */
-export async function unpackArchive(rootfs: string, host: string, compression: Compression, destDir: string, owner: { uid: number; gid: number } | undefined, signal?: AbortSignal): Promise<void> {
+export async function unpackArchive(rootfs: string, host: string, compression: Compression, destDir: string, owner: { uid: number; gid: number } | undefined, signal?: AbortSignal, label?: string): Promise<void> {
   const root = await InRoot.open(rootfs);
   const created = owner ?? { uid: 0, gid: 0 };
   const location = await root.ensureDir(destDir, async () => ({ mode: 0o755, uid: created.uid, gid: created.gid }));
   await applyLayer(tarStream(host, compression), location.host, {
     whiteouts: 'literal',
+    archiveBytes: fs.statSync(host).size,
+    ...(label !== undefined ? { label } : {}),
     ...(signal ? { signal } : {}),
   });
 }

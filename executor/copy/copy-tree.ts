@@ -8,6 +8,7 @@ import { type EntryAttrs, InRoot } from '../snapshot/in-root.js';
 import { containerOwner, recordsOwners } from '../snapshot/owner-table.js';
 import { deviceNumbers, makeDeviceNode, makeHardlink, makeSymlink, removeEntry, setEntryAttrs, writeNewFile } from '../snapshot/in-root.js';
 import type { ModeChange } from './chmod.js';
+import { listSourceDir, lstatSource, openSourceFile, readSourceLink } from './source-reader.js';
 import { cleanSourcePath, ExcludeMatcher, expandWildcard, hasWildcard } from './source-match.js';
 
 export interface CopyOwner {
@@ -72,8 +73,17 @@ export class TreeCopier {
     for (const source of sources) matched.push(...(await this.matchSource(tree, source)));
     treeDir = tree.root;
     const exclude = new ExcludeMatcher(this.options.exclude ?? []);
+    try {
+      await this.copyMatched(treeDir, matched, dest, destIsDir, exclude);
+    } catch (error) {
+      throw sourceRelativeError(error, treeDir);
+    }
+    await this.finish();
+  }
+
+  private async copyMatched(treeDir: string, matched: readonly { path: string; pivot: string }[], dest: string, destIsDir: boolean, exclude: ExcludeMatcher): Promise<void> {
     for (const { path, pivot } of matched) {
-      const info = fs.lstatSync(posix.join(treeDir, path));
+      const info = lstatSource(treeDir, path);
       const named = this.parentNames.get(path) ?? path;
       const kept = this.options.parents ? posix.relative(pivot, named) : posix.basename(named);
       if (info.isDirectory()) {
@@ -85,7 +95,6 @@ export class TreeCopier {
         await this.copyEntry(treeDir, path, into ? posix.join(dest, kept) : dest, exclude, '');
       }
     }
-    await this.finish();
   }
 
   /** Writes inline files (heredocs, downloads); `destIsDir` puts each under its name. */
@@ -136,8 +145,7 @@ export class TreeCopier {
 
   /** One entry and, for a directory, everything below it (`relative` is for --exclude). */
   private async copyEntry(treeDir: string, path: string, dest: string, exclude: ExcludeMatcher, relative: string): Promise<void> {
-    const sourceHost = posix.join(treeDir, path);
-    const info = fs.lstatSync(sourceHost, { bigint: false });
+    const info = lstatSource(treeDir, path);
     if (info.isDirectory()) {
       await this.copyDir(treeDir, path, dest, exclude, relative, info);
       return;
@@ -146,12 +154,13 @@ export class TreeCopier {
     const existing = fs.lstatSync(location.host, { throwIfNoEntry: false });
     if (existing?.isDirectory()) throw new TsbuildError('E_STEP', `cannot copy to non-directory: ${dest}: is a directory`);
     await removeEntry(location.host);
+    const sourceHost = posix.join(treeDir, path);
     const attrs = this.attrs(info.mode & 0o7777, false, info.mtime, false, await this.sourceOwner(sourceHost, info));
     const identity = `${info.dev}:${info.ino}`;
     const linked = info.nlink > 1 ? this.links.get(identity) : undefined;
     if (linked !== undefined) return makeHardlink(location.host, linked);
-    if (info.isSymbolicLink()) await makeSymlink(location.host, fs.readlinkSync(sourceHost), attrs, this.owners);
-    else if (info.isFile()) await writeNewFile(location.host, fileContent(sourceHost, info.size), attrs, this.owners);
+    if (info.isSymbolicLink()) await makeSymlink(location.host, readSourceLink(treeDir, path), attrs, this.owners);
+    else if (info.isFile()) await writeNewFile(location.host, openSourceFile(treeDir, path, info, SMALL_FILE), attrs, this.owners);
     else await this.copySpecial(location.host, info, attrs);
     if (info.nlink > 1) this.links.set(identity, location.host);
   }
@@ -173,7 +182,7 @@ export class TreeCopier {
     const sourceHost = posix.join(treeDir, path);
     const attrs = relative === '' ? await this.impliedDir() : this.attrs(info.mode & 0o7777, true, info.mtime, false, await this.sourceOwner(sourceHost, info));
     if (existing.missing.length > 0 || relative !== '') this.dirTimes.push({ host: location.host, attrs });
-    for (const name of fs.readdirSync(posix.join(treeDir, path)).sort()) {
+    for (const name of listSourceDir(treeDir, path)) {
       const childRelative = relative === '' ? name : `${relative}/${name}`;
       if (exclude.excludes(childRelative) || !this.isVisible(posix.join(path, name).replace(/^\/+/, ''))) continue;
       await this.copyEntry(treeDir, posix.join(path, name), posix.join(location.components.join('/'), name), exclude, childRelative);
@@ -205,11 +214,18 @@ export class TreeCopier {
  */
 const SMALL_FILE = 1024 * 1024;
 
-function fileContent(host: string, size: number): AsyncIterable<Buffer> | Iterable<Buffer> {
-  return size <= SMALL_FILE ? [fs.readFileSync(host)] : fs.createReadStream(host);
-}
-
 function inlineContent(data: InlineFile['data']): AsyncIterable<Buffer> | Iterable<Buffer> {
   if (typeof data === 'string' || Buffer.isBuffer(data)) return [Buffer.from(data)];
   return fs.createReadStream(data.hostFile);
+}
+
+/**
+ * A system error about a source file names it relative to the source tree: the tree may be the
+ * build context, and a path swapped for a symlink mid-copy must not print a host path.
+ */
+function sourceRelativeError(error: unknown, treeDir: string): unknown {
+  const errno = error as NodeJS.ErrnoException;
+  if (error instanceof TsbuildError || typeof errno?.code !== 'string' || typeof errno.message !== 'string' || !errno.message.includes(treeDir)) return error;
+  const message = errno.message.split(`${treeDir}/`).join('').split(treeDir).join('.');
+  return Object.assign(new Error(message, { cause: error }), { code: errno.code, syscall: errno.syscall });
 }

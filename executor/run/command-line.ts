@@ -68,6 +68,11 @@ export function runHistoryLine(args: readonly string[], buildArgPairs: readonly 
 }
 
 /** BuildKit's error for a failed process, with Go's %q quoting of the joined argv. */
+/** A process the sandbox stopped (the disk guard), named as BuildKit names a failed one. */
+export function processStoppedError(args: readonly string[], reason: string, cause: unknown): TsbuildError {
+  return new TsbuildError('E_STEP', `process ${goQuote(args.join(' '))} was stopped: ${reason}`, { cause });
+}
+
 export function processFailedError(args: readonly string[], exitCode: number): TsbuildError {
   return new TsbuildError('E_STEP', `process ${goQuote(args.join(' '))} did not complete successfully: exit code: ${exitCode}`);
 }

@@ -8,6 +8,7 @@ import { TsbuildError } from '../../lib/errors.js';
 import { cgroupParents, createRunCgroup, DEFAULT_LIMITS, type RunCgroup, type SandboxLimits } from './cgroup-limits.js';
 import { sandboxCommand } from './command-line.js';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files.js';
+import { type DiskLimits, watchDisk } from './disk-guard.js';
 import { detectHostLayout, type HostLayout } from './host-layout.js';
 import { HostMountTable, inheritedMountFlags } from './host-mounts.js';
 import { detectPrivileges, type Privileges } from './host-privileges.js';
@@ -27,6 +28,8 @@ export interface NamespaceSandboxOptions {
   readonly limits?: SandboxLimits;
   /** Folder for the per-run staging roots; defaults to /dev/shm when usable, else the OS temp folder. */
   readonly stagingBase?: string;
+  /** The disk quota and free-space reserve of each run (disk-guard.ts); the reserve is on by default. */
+  readonly disk?: DiskLimits;
 }
 
 interface HostSetup {
@@ -62,11 +65,13 @@ function signalNumber(name: NodeJS.Signals): number {
 export class NamespaceSandbox implements Sandbox {
   private readonly limits: SandboxLimits;
   private readonly stagingBase: string | undefined;
+  private readonly disk: DiskLimits;
   private hostSetup?: Promise<HostSetup>;
 
   constructor(options: NamespaceSandboxOptions = {}) {
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.stagingBase = options.stagingBase;
+    this.disk = options.disk ?? {};
   }
 
   /** Detects tools, privileges and the host layout once; a failure is reported on every run. */
@@ -103,7 +108,7 @@ export class NamespaceSandbox implements Sandbox {
       cgroup = await createRunCgroup(this.limits, runNamePrefix());
       const readonlyRemount = ['remount', 'bind', ...new Set([...rootfsFlags, 'ro', 'nodev'])].join(',');
       const command = sandboxCommand({ ...state, ...host, targets, cgroup, limits: this.limits, readonlyRemount }, io.tty);
-      outcome = { result: interpretExit(await runSandboxProcess(command, io, signal)) };
+      outcome = { result: await this.runWatched(command, spec.rootfs, io, signal) };
     } catch (error) {
       outcome = { error };
     }
@@ -112,6 +117,19 @@ export class NamespaceSandbox implements Sandbox {
     if ('error' in outcome) throw outcome.error;
     if (cleanupError) throw cleanupError;
     return outcome.result;
+  }
+
+  /** Runs the process under the disk guard; a run the guard stopped fails with the guard's reason. */
+  private async runWatched(command: ReturnType<typeof sandboxCommand>, rootfs: string, io: Stdio, signal?: AbortSignal): Promise<RunResult> {
+    const guard = await watchDisk(rootfs, this.disk, signal);
+    try {
+      const exit = await runSandboxProcess(command, io, guard.signal);
+      const tripped = guard.tripped();
+      if (tripped !== undefined && !signal?.aborted) throw tripped;
+      return interpretExit(exit);
+    } finally {
+      guard.stop();
+    }
   }
 
   /** Everything on disk before the process starts: /etc files, mount stubs, the staging root. */

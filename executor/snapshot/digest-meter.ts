@@ -12,6 +12,8 @@ export interface DigestMeterOptions {
   readonly limit?: number;
   /** The budget's name in the error message, e.g. `maxBytes`. */
   readonly limitName?: string;
+  /** A further check after every chunk, given the bytes so far (the decompression ratio's). */
+  readonly guard?: (bytes: number) => Error | null;
 }
 
 export class DigestMeter extends Transform {
@@ -38,6 +40,11 @@ export class DigestMeter extends Transform {
     const { limit, limitName } = this.options;
     if (limit !== undefined && this.count > limit) {
       callback(budgetExceeded(limitName ?? 'byte', limit));
+      return;
+    }
+    const refused = this.options.guard?.(this.count) ?? null;
+    if (refused !== null) {
+      callback(refused);
       return;
     }
     this.hash.update(chunk);

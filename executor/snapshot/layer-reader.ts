@@ -7,13 +7,15 @@
 // - whiteouts handled per `whiteouts` (see WhiteoutHandling) after all other entries;
 // - device nodes skipped with a warning by default (B6), FIFOs created;
 // - owners, modes (setuid kept) and mtimes applied; folder times last, once nothing else changes.
-// Budgets bound bytes, entries, depth and PAX headers (B7).
+// Budgets bound bytes, the decompression ratio, entries, depth and PAX headers (B7); an error
+// names the archive when the caller gave it a label.
 import { lutimesSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ArchiveError, budgetExceeded } from './archive-error.js';
 import * as write from './in-root.js';
 import { type EntryAttrs, type EntryLocation, type ImpliedDirAttrs, InRoot, lstatOrNull } from './in-root.js';
+import { DEFAULT_EXPANSION_BUDGET, type ExpansionBudget, labelArchiveError } from './expansion-budget.js';
 import { LayeredView } from './lower-view.js';
 import { containerIds, lowerOwner, recordsOwners } from './owner-table.js';
 import { TarInput, type TarInputDigests } from './tar-input.js';
@@ -21,9 +23,7 @@ import { type LayerEntry, toLayerEntry } from './tar-entry.js';
 import { applyOverlayWhiteouts, applyRemovalWhiteouts, type PendingWhiteout, WrittenPaths } from './whiteout-apply.js';
 import { classifyWhiteout } from './whiteout-names.js';
 
-export interface LayerBudgets {
-  /** Uncompressed tar bytes (headers and data); an absolute cap instead of a ratio (B7). */
-  readonly maxBytes: number;
+export interface LayerBudgets extends ExpansionBudget {
   readonly maxEntries: number;
   /** Path components per entry name (node-tar's default is 1024 too). */
   readonly maxDepth: number;
@@ -32,7 +32,7 @@ export interface LayerBudgets {
 }
 
 export const DEFAULT_LAYER_BUDGETS: LayerBudgets = {
-  maxBytes: 64 * 1024 ** 3,
+  ...DEFAULT_EXPANSION_BUDGET,
   maxEntries: 1_000_000,
   maxDepth: 1024,
   maxPaxBytes: 1024 ** 2,
@@ -53,6 +53,10 @@ export interface ApplyLayerOptions {
   /** overlay only: the parent chain's snapshot trees (snapshotTree(dir) of each), topmost first. */
   readonly lowers?: readonly string[];
   readonly budgets?: Partial<LayerBudgets>;
+  /** What errors call the input, e.g. `ADD source "x.tar.gz"` or `layer sha256:…`. */
+  readonly label?: string;
+  /** The input's full (compressed) size, when known: the decompression ratio is judged against it. */
+  readonly archiveBytes?: number;
   /** 'skip' (default) drops block and character devices with a warning; 'create' is for trusted input only. */
   readonly devices?: 'skip' | 'create';
   /**
@@ -87,7 +91,15 @@ const DEFAULT_DIR: EntryAttrs = { mode: 0o755, uid: 0, gid: 0 };
 /** Applies the layer in `input` onto `root`. On error the folder is left partly written. */
 export async function applyLayer(input: Readable, root: string, options: ApplyLayerOptions): Promise<ApplyLayerResult> {
   const budgets = { ...DEFAULT_LAYER_BUDGETS, ...options.budgets };
-  const tar = await TarInput.open(input, { maxBytes: budgets.maxBytes, ...(options.signal ? { signal: options.signal } : {}) });
+  const tar = await TarInput.open(input, {
+    maxBytes: budgets.maxBytes,
+    maxRatio: budgets.maxRatio,
+    ratioFloorBytes: budgets.ratioFloorBytes,
+    ...(options.archiveBytes !== undefined ? { archiveBytes: options.archiveBytes } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  }).catch((error: unknown) => {
+    throw labelArchiveError(error, options.label);
+  });
   const owners = options.preserveOwners ?? !recordsOwners();
   const applier = new LayerApplier(await InRoot.open(root, { owners }), { ...options, preserveOwners: owners });
   let entries = 0;
@@ -98,7 +110,8 @@ export async function applyLayer(input: Readable, root: string, options: ApplyLa
       if (entry !== null) await applier.apply(entry, body);
     }
   } catch (error) {
-    throw await tar.explain(error); // a truncated input surfaces as "stream destroyed" in a file body
+    // A truncated input surfaces as "stream destroyed" in a file body; explain() finds the cause.
+    throw labelArchiveError(await tar.explain(error), options.label);
   }
   await applier.finish();
   return { entries, digests: tar.digests(), xattrs: applier.xattrs, skipped: applier.skipped };

@@ -11,6 +11,7 @@ import tarStream from 'tar-stream';
 import { TsbuildError } from '../../lib/errors.js';
 import { ArchiveError } from './archive-error.js';
 import { DigestMeter } from './digest-meter.js';
+import { DEFAULT_EXPANSION_BUDGET, ratioGuard } from './expansion-budget.js';
 import type { ParsedHeader } from './tar-entry.js';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
@@ -37,6 +38,11 @@ export interface RawTarEntry {
 export interface TarInputOptions {
   /** Budget on uncompressed tar bytes (headers, padding and data). */
   readonly maxBytes: number;
+  /** The decompression-ratio budget (default DEFAULT_EXPANSION_BUDGET's); Infinity turns it off. */
+  readonly maxRatio?: number;
+  readonly ratioFloorBytes?: number;
+  /** The input's full size when known; the ratio is then judged against it. */
+  readonly archiveBytes?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -77,7 +83,11 @@ export class TarInput {
   async *entries(): AsyncGenerator<RawTarEntry> {
     // allowUnknownFormat: old v7 tars (no ustar magic) are valid layers; checksums are still checked.
     const extract = tarStream.extract({ allowUnknownFormat: true } as Parameters<typeof tarStream.extract>[0]);
-    this.tar = new DigestMeter({ limit: this.options.maxBytes, limitName: 'maxBytes' });
+    const ratio = ratioGuard(
+      { maxRatio: this.options.maxRatio ?? DEFAULT_EXPANSION_BUDGET.maxRatio, ratioFloorBytes: this.options.ratioFloorBytes ?? DEFAULT_EXPANSION_BUDGET.ratioFloorBytes },
+      this.options.archiveBytes,
+    );
+    this.tar = new DigestMeter({ limit: this.options.maxBytes, limitName: 'maxBytes', guard: (bytes) => ratio(bytes, this.raw.bytes) });
     const stages = this.compression === 'gzip' ? [this.raw, createGunzip(), this.tar] : [this.raw, this.tar];
     this.feeding = pipeline([this.source, ...stages, extract], { signal: this.options.signal }).catch((error: unknown) => {
       this.feedError = error;

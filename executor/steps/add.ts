@@ -53,7 +53,7 @@ async function addLocal(ctx: StepContext, state: StageState, ins: AddInstruction
   }
   const { path } = resolveDest(ins.dest, state.config.WorkingDir);
   const owner = (await copyOptions(ctx, ins)).owner;
-  await unpackArchive(ctx.rootfs, host, compression, path, owner, ctx.signal);
+  await unpackArchive(ctx.rootfs, host, compression, path, owner, ctx.signal, `ADD source ${JSON.stringify(source)}`);
 }
 
 export const addHandler: StepHandler<'ADD'> = {

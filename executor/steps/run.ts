@@ -7,7 +7,8 @@ import type { RunInstruction } from '../../parser/instructions/run.js';
 import type { RunMount } from '../../parser/instructions/run-mount.js';
 import { isLocalContext, localContextTree, type ContextTreeExtras } from '../context-trees.js';
 import { withHistory } from '../dispatch-history.js';
-import { BUILDKIT_SCRIPT_DIR, processFailedError, runCommand, runHistoryLine } from '../run/command-line.js';
+import { BUILDKIT_SCRIPT_DIR, processFailedError, processStoppedError, runCommand, runHistoryLine } from '../run/command-line.js';
+import { DiskGuardError } from '../sandbox/disk-guard.js';
 import { historyArgPairs, keyedBuildArgs, keyedEnv, processEnv } from '../run/environment.js';
 import { absoluteTarget, type MountContext } from '../run/mount-types.js';
 import { prepareRunMounts } from '../run/mounts.js';
@@ -147,7 +148,10 @@ export const runHandler: StepHandler<'RUN'> = {
     try {
       const spec = await runSpecFor(ctx, state, ins, extras, prepared, command.args);
       const io = { stdin: ctx.stdin ?? ('ignore' as const), stdout: ctx.stdout, stderr: ctx.stderr };
-      const result = await ctx.sandbox.run(spec, io, ctx.signal);
+      const result = await ctx.sandbox.run(spec, io, ctx.signal).catch((error: unknown) => {
+        if (!(error instanceof DiskGuardError)) throw error;
+        throw processStoppedError(runCommand(ins, state.config.Shell, BUILDKIT_SCRIPT_DIR).args, error.reason, error);
+      });
       if (result.exitCode !== 0) throw processFailedError(runCommand(ins, state.config.Shell, BUILDKIT_SCRIPT_DIR).args, result.exitCode);
     } finally {
       await prepared.release();

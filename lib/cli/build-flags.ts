@@ -30,6 +30,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'metadata-file', type: 'string', value: 'FILE', description: 'Write the build result (image and config digests, names) to FILE as JSON' },
   { name: 'progress', type: 'string', value: 'MODE', choices: ['auto', 'tty', 'plain', 'json', 'quiet'], default: 'auto', description: 'Progress output on stderr: auto is tty on a terminal, else plain; json is one event per line (docs/cli.md)' },
   { name: 'explain-cache', type: 'boolean', description: 'Say for every step that runs what changed since its last build' },
+  { name: 'run-disk-quota', type: 'string', value: 'SIZE', description: 'Stop and fail a RUN step that writes more than SIZE to disk (default: none, but a step is always stopped before the disk is 95% full)' },
   { name: 'cache-max-size', type: 'string', value: 'SIZE', description: 'After the build, prune least recently used cache down to SIZE (default: $TSBUILD_CACHE_MAX)' },
   { name: 'dry-run', type: 'boolean', description: 'Parse and plan only: print stages and steps with variables expanded' },
   { name: 'format', type: 'string', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'Output of --dry-run and --check' },

@@ -71,6 +71,7 @@ export async function runBuild(parsed: ParsedFlags, io: CliIO, inputs: BuildRunI
       ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
       noCacheFilter: (parsed.flags['no-cache-filter'] as string[]).flatMap((value) => value.split(',')).map((name) => name.trim().toLowerCase()).filter(Boolean),
       explainCache: parsed.flags['explain-cache'] === true,
+      ...(parsed.flags['run-disk-quota'] !== undefined ? { runDiskQuota: parseSizeFlag(parsed.flags['run-disk-quota'] as string, 'run-disk-quota') } : {}),
       ...(parsed.flags.network !== undefined ? { network: parsed.flags.network as 'default' | 'none' | 'host' } : {}),
       secrets: await secretFiles(parsed.flags.secret as string[], io, layout.tmp, cleanup),
       ssh,

@@ -12,6 +12,7 @@ import { tempFileName } from '../../cache/atomic-file.js';
 import { Lease } from '../../cache/lease.js';
 import type { LayerRef } from '../../cache/key-index.js';
 import { TsbuildError } from '../errors.js';
+import type { ArchiveError } from '../../executor/snapshot/archive-error.js';
 import { parseImageConfig } from '../image/config.js';
 import { parseDockerArchiveManifest, DOCKER_MANIFEST_FILE } from '../image/docker-archive.js';
 import { parseManifest, type Descriptor } from '../image/manifest.js';
@@ -112,7 +113,7 @@ async function storeImage(store: ImageStore, image: ArchiveImageRef, options: Lo
   try {
     const layers: LayerRef[] = [];
     for (const [index, layer] of image.layers.entries()) {
-      const blob = await store.content.ingest(decompressedLayer(createReadStream(layer.path), options.budgets?.maxBytes ?? DEFAULT_SPOOL_BUDGETS.maxBytes), { lease, expectedDigest: diffIds[index]!, ...(options.signal ? { signal: options.signal } : {}) })
+      const blob = await store.content.ingest(decompressedLayer(createReadStream(layer.path), options.budgets?.maxBytes ?? DEFAULT_SPOOL_BUDGETS.maxBytes, { label: `layer ${index} of image ${image.config.digest}`, archiveBytes: layer.size }), { lease, expectedDigest: diffIds[index]!, ...(options.signal ? { signal: options.signal } : {}) })
         .catch((error: unknown) => { throw layerMismatch(index, diffIds[index]!, error); });
       layers.push({ digest: blob.digest, diffId: blob.digest, size: blob.size });
     }
@@ -137,7 +138,7 @@ async function readSpooled(file: SpooledFile | undefined): Promise<Buffer> {
 }
 
 function layerMismatch(index: number, diffId: string, error: unknown): unknown {
-  if (error instanceof TsbuildError && error.code === 'E_INTEGRITY') {
+  if (error instanceof TsbuildError && error.code === 'E_INTEGRITY' && (error as ArchiveError).reason !== 'budget') {
     return new TsbuildError('E_INTEGRITY', `layer ${index} does not match the config's DiffID ${diffId}: ${error.message}`, { cause: error });
   }
   return error;

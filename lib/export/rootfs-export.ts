@@ -26,6 +26,8 @@ export async function writeRootfsDir(store: ImageStore, image: StoredImage, dest
     await applyLayer(await store.openLayer(layer.digest, layer.size), dest, {
       whiteouts: 'remove',
       devices: 'skip',
+      label: `layer ${layer.digest}`,
+      archiveBytes: layer.size,
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

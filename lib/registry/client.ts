@@ -57,8 +57,12 @@ export class Registry {
   async call(domain: string, method: string, pathOrUrl: string, options: CallOptions): Promise<HttpResponse> {
     const base = new URL(await this.transport.baseUrl(domain));
     const url = new URL(pathOrUrl, base);
-    // An upload Location on another host (a storage backend) does not get our credentials.
-    const sameHost = url.host === base.host;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new RegistryError('protocol', `${domain}: the registry sent us to a ${url.protocol.replace(/:$/, '')} URL, which is refused`);
+    }
+    // A Location on another host, port or scheme (a storage backend, or plain HTTP on the
+    // registry's host) does not get our credentials.
+    const sameHost = url.origin === base.origin;
     const send = (auth: string | undefined) => this.transport.request({
       method,
       url,
@@ -151,7 +155,13 @@ export class Repository {
     const response = await this.call('PUT', `manifests/${reference}`, 'push', { 'Content-Type': mediaType }, bytes);
     const text = await readText(response);
     if (response.status !== 201) throw statusError(this.where(reference), 'PUT manifest', response.status, text);
-    return headerValue(response.headers['docker-content-digest']) ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const reported = headerValue(response.headers['docker-content-digest']);
+    // distribution-spec: the header MUST equal the pushed content's digest (SECURITY G8).
+    if (reported !== undefined && reported !== digest) {
+      throw new RegistryError('protocol', `${this.where(reference)}: the registry reports manifest digest ${reported}, but the pushed manifest is ${digest}`);
+    }
+    return digest;
   }
 
   private async startUpload(): Promise<string> {

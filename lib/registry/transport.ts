@@ -84,6 +84,7 @@ export class Transport {
       try {
         response = await this.followRedirects(request);
       } catch (error) {
+        if (error instanceof RegistryError) throw error;
         if (attempt < retries && RETRYABLE_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) {
           await this.backoff(attempt);
           continue;
@@ -108,9 +109,12 @@ export class Transport {
       if (!redirect || hop >= MAX_REDIRECTS || (current.method !== 'GET' && current.method !== 'HEAD')) return response;
       response.body.resume();
       const url = new URL(location, current.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new RegistryError('protocol', `${request.url.host}: a redirect to a ${url.protocol.replace(/:$/, '')} URL is refused`);
+      }
       const headers = { ...current.headers };
-      // Storage backends get signed URLs; our registry credentials stay with the registry.
-      if (url.host !== request.url.host) delete headers.Authorization;
+      // Storage backends get signed URLs; our registry credentials stay with the registry's origin.
+      if (url.origin !== request.url.origin) delete headers.Authorization;
       current = { method: current.method, url, headers };
     }
   }

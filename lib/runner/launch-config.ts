@@ -89,23 +89,34 @@ export function containerArgs(config: ContainerConfig, options: Pick<RunOptions,
 }
 
 /** Replaces an entry with the same key in place, else appends (Docker's ReplaceOrAppendEnvValues). */
-function replaceOrAppend(env: string[], entry: string): void {
-  const key = entry.split('=', 1)[0]!;
-  const index = env.findIndex((existing) => existing.split('=', 1)[0] === key);
-  if (index >= 0) env[index] = entry;
-  else env.push(entry);
+/** KEY=VALUE entries by key, in first-seen order: a later entry replaces the value in place. */
+class EnvList {
+  private readonly entries = new Map<string, string>();
+
+  constructor(initial: readonly string[] = []) {
+    for (const entry of initial) this.set(entry);
+  }
+
+  // A Map, not a search of an array: an image config may hold 10^5 entries (SECURITY J3).
+  set(entry: string): void {
+    this.entries.set(entry.split('=', 1)[0]!, entry);
+  }
+
+  list(): string[] {
+    return [...this.entries.values()];
+  }
 }
 
 /** `-e KEY` takes KEY's value from `callerEnv`, and is dropped when the caller has none. */
 export function containerEnv(imageEnv: readonly string[], runEnv: readonly string[], hostname: string, tty: boolean, callerEnv: Readonly<Record<string, string | undefined>>): string[] {
-  const merged = [...imageEnv];
+  const merged = new EnvList(imageEnv);
   for (const entry of runEnv) {
-    if (entry.includes('=')) replaceOrAppend(merged, entry);
-    else if (callerEnv[entry] !== undefined) replaceOrAppend(merged, `${entry}=${callerEnv[entry]}`);
+    if (entry.includes('=')) merged.set(entry);
+    else if (callerEnv[entry] !== undefined) merged.set(`${entry}=${callerEnv[entry]}`);
   }
-  const env = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(tty ? ['TERM=xterm'] : [])];
-  for (const entry of merged) replaceOrAppend(env, entry);
-  return env;
+  const env = new EnvList([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(tty ? ['TERM=xterm'] : [])]);
+  for (const entry of merged.list()) env.set(entry);
+  return env.list();
 }
 
 /**
@@ -113,13 +124,13 @@ export function containerEnv(imageEnv: readonly string[], runEnv: readonly strin
  * when the container has none, then the exec's own -e entries replacing by key.
  */
 export function execEnv(containerEnv: readonly string[], execEntries: readonly string[], tty: boolean, callerEnv: Readonly<Record<string, string | undefined>>): string[] {
-  const env = [...containerEnv];
-  if (tty && !env.some((entry) => entry.startsWith('TERM='))) env.push('TERM=xterm');
+  const env = new EnvList(containerEnv);
+  if (tty && !containerEnv.some((entry) => entry.startsWith('TERM='))) env.set('TERM=xterm');
   for (const entry of execEntries) {
-    if (entry.includes('=')) replaceOrAppend(env, entry);
-    else if (callerEnv[entry] !== undefined) replaceOrAppend(env, `${entry}=${callerEnv[entry]}`);
+    if (entry.includes('=')) env.set(entry);
+    else if (callerEnv[entry] !== undefined) env.set(`${entry}=${callerEnv[entry]}`);
   }
-  return env;
+  return env.list();
 }
 
 /** `--env-file`: KEY=VALUE lines, `#` comments and blank lines skipped, `KEY` alone as with -e. */

@@ -5,6 +5,7 @@
 // No wall-clock time is written unless asked (`created`), so importing the same tar twice gives
 // the same image.
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
@@ -17,6 +18,8 @@ import { hostPlatform } from '../platform.js';
 import { applyChanges } from './import-changes.js';
 import type { ImageStore, StoredImage } from './image-store.js';
 import { decompressedLayer } from '../image/layer-input.js';
+import { DEFAULT_LAYER_BUDGETS } from '../../executor/snapshot/index.js';
+import { withEntryBudget } from '../../executor/snapshot/tar-entry-count.js';
 
 /** The uncompressed size an imported rootfs may reach: a gzip bomb stops here instead of filling the disk. */
 const IMPORT_MAX_BYTES = 64 * 1024 ** 3;
@@ -39,9 +42,13 @@ export async function importRootfs(store: ImageStore, source: Readable | string,
   // Parse the changes first: a typo should not cost a copy of the whole tar.
   const config = applyChanges({}, options.changes ?? []);
   const input = typeof source === 'string' ? createReadStream(source) : source;
+  const archiveBytes = typeof source === 'string' ? (await stat(source).catch(() => undefined))?.size : undefined;
   const lease = await Lease.create(store.layout, options.signal ? { signal: options.signal } : {});
   try {
-    const blob = await store.content.ingest(decompressedLayer(input, IMPORT_MAX_BYTES), { lease, ...(options.signal ? { signal: options.signal } : {}) });
+    const label = `the import source ${typeof source === 'string' ? JSON.stringify(source) : '(stdin)'}`;
+    // The budgets of base-layer unpacking, checked while streaming so a bomb is never stored.
+    const bytes = decompressedLayer(input, IMPORT_MAX_BYTES, { label, ...(archiveBytes !== undefined ? { archiveBytes } : {}) });
+    const blob = await store.content.ingest(withEntryBudget(bytes, DEFAULT_LAYER_BUDGETS.maxEntries, label), { lease, ...(options.signal ? { signal: options.signal } : {}) });
     await checkTar(store, blob.digest);
     const comment = options.message || 'Imported from -';
     const created = options.created === undefined ? undefined : rfc3339(options.created);

@@ -69,7 +69,8 @@ describe('build --add-host [root]', function () {
     const image = await (await ImageStore.open(fixture.layout)).resolve('hosts:1');
     const names = await layerEntryNames(fixture, image.layers[image.layers.length - 1]!.digest);
     expect(names).to.include('hosts.txt');
-    expect(names.filter((name) => name.startsWith('etc'))).to.deep.equal([]);
+    // BuildKit's layer keeps the etc/ folder whose mtime the hosts stub touched, never the file.
+    expect(names.filter((name) => name.startsWith('etc') && name !== 'etc/')).to.deep.equal([]);
 
     const second = await build({ context: fixture.context, dockerfileText: dockerfile, root: fixture.root, tags: ['hosts:2'], addHosts: [{ name: 'db', ip: '10.9.9.9' }] });
     expect(second.cache).to.deep.equal({ hits: 1, misses: 0 });

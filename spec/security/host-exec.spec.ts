@@ -22,6 +22,8 @@ const REVIEWED: Record<string, Record<string, string>> = {
   'lib/registry/credentials.ts': { '`docker-credential-${helper}`': 'Docker credential helpers are PATH programs by design; the name is validated' },
   'executor/sandbox/host-tools.ts': { unshare: 'util-linux unshare by absolute path' },
   'executor/sandbox/host-privileges.ts': { 'tools.unshare': 'util-linux unshare by absolute path (host-tools.ts)' },
+  'executor/sandbox/subid-owners.ts': { unshare: 'util-linux unshare by absolute path (host-tools.ts); chown and find it runs are absolute paths too' },
+  'lib/runner/netns-relay.ts': { setpriv: 'util-linux setpriv by absolute path (hostTool); it runs nsenter by absolute path and node itself' },
 };
 
 /** Known gaps: bare names resolved through the engine's PATH (none left). */

@@ -157,7 +157,7 @@ export class SnapshotStore {
     const lock = await acquireLock(this.chainLockPath(chainId), { tmpDir: this.layout.tmp, purpose: `adopting ${chainId}` });
     try {
       await prepared.detach();
-      await normalizeUpper(prepared.upper, changes.filter((change) => change.kind === 'delete').map((change) => change.path));
+      await normalizeUpper(prepared.upper, changes.filter((change) => change.kind === 'delete').map((change) => change.path), this.layerEpoch);
       await adoptSnapshotTree(prepared.upper, dir, { diffId: layer.diffId, digest: layer.digest, entries: changes.length, bytes: layer.size, xattrs: [] });
     } catch (error) {
       this.options.onWarning?.(`could not keep the step's changes as snapshot ${chainId}, unpacking its layer instead: ${(error as Error).message}`);

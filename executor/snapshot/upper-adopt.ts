@@ -19,7 +19,7 @@ import { isWhiteoutDevice } from './lower-view.js';
 import { walkTree } from './tree-walk.js';
 
 /** `deletions`: the paths the layer deletes (relative, `/`-separated), from the step's diff. */
-export async function normalizeUpper(upper: string, deletions: readonly string[]): Promise<void> {
+export async function normalizeUpper(upper: string, deletions: readonly string[], clampSeconds: number | null = null): Promise<void> {
   // Times are taken before anything changes here (removing or remaking changes a folder's mtime).
   const times = new Map<string, number>([[upper, wholeSeconds(lstatSync(upper).mtimeMs)]]);
   const removed: string[] = [];
@@ -34,7 +34,9 @@ export async function normalizeUpper(upper: string, deletions: readonly string[]
     if (folder !== '') remakeFolder(join(upper, ...folder.split('/')));
   }
   for (const parts of unmarked) await makeDeviceNode(join(upper, ...parts), 'char', 0, 0);
-  for (const [host, seconds] of times) setTimes(host, seconds);
+  // The layer's times were clamped to the build's epoch (layer-writer.ts); the snapshot that stands
+  // for it must hold the same times, as unpacking the layer would give.
+  for (const [host, seconds] of times) setTimes(host, clampSeconds === null ? seconds : Math.min(seconds, clampSeconds));
 }
 
 /** The same folder (owner, mode, entries) without its xattrs: a new one, the entries moved in. */

@@ -19,6 +19,7 @@ import { shellQuote } from './command-line.js';
 import { detectPrivileges } from './host-privileges.js';
 import { findHostTool, findHostTools, type HostTools } from './host-tools.js';
 import { runSandboxProcess, type SandboxCommand } from './sandbox-process.js';
+import { SPLICE_ENV_AND_EXEC } from './setup-script.js';
 import type { RunResult, RunSpec, Stdio } from './types.js';
 
 export type EnterSpec = Pick<RunSpec, 'args' | 'env' | 'cwd' | 'uid' | 'gid' | 'additionalGids'>;
@@ -26,21 +27,7 @@ export type EnterSpec = Pick<RunSpec, 'args' | 'env' | 'cwd' | 'uid' | 'gid' | '
 const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Splices the TSB_ENV_<n> entries in after the first $1 words, then hands over (as INNER does). */
-const ENTER_SCRIPT = String.raw`
-prefix=$1; shift
-count=$#; i=0
-for arg in "$@"; do
-  if [ "$i" -eq "$prefix" ]; then
-    j=0
-    while [ "$j" -lt "$TSB_ENV_COUNT" ]; do eval "set -- \"\$@\" \"\$TSB_ENV_$j\""; j=$((j + 1)); done
-  fi
-  set -- "$@" "$arg"; i=$((i + 1))
-done
-shift "$count"
-printf 'exec\n' >&3
-exec 2>&4 4>&- 3>&-
-exec "$@"
-`;
+const ENTER_SCRIPT = SPLICE_ENV_AND_EXEC;
 
 /**
  * On the host, before nsenter: sends nsenter's own complaints to the status pipe (the ENTER script

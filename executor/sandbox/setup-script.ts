@@ -97,6 +97,26 @@ exit $?
 `;
 
 /** INNER: pid 1 of the step's pid namespace until it execs the step. */
+/**
+ * The end of INNER (and of enter-sandbox.ts's script): the TSB_ENV_<n> entries spliced in after the
+ * first $1 words of "$@", the exec marker written on fd 3, then the final command.
+ */
+export const SPLICE_ENV_AND_EXEC = String.raw`
+prefix=$1; shift
+count=$#; i=0
+for arg in "$@"; do
+  if [ "$i" -eq "$prefix" ]; then
+    j=0
+    while [ "$j" -lt "$TSB_ENV_COUNT" ]; do eval "set -- \"\$@\" \"\$TSB_ENV_$j\""; j=$((j + 1)); done
+  fi
+  set -- "$@" "$arg"; i=$((i + 1))
+done
+shift "$count"
+printf 'exec\n' >&3
+exec 2>&4 4>&- 3>&-
+exec "$@"
+`;
+
 export const INNER_SCRIPT = String.raw`
 exec 4>&2 2>&3
 fail() { printf 'tsbuild sandbox setup: %s\n' "$*" >&3; exit 125; }
@@ -121,20 +141,7 @@ cd / || fail 'cannot enter /'
 # The step's KEY=VALUE entries arrive as TSB_ENV_<n> variables, not as arguments, so they never sit
 # in the world-readable cmdline of these long-lived processes; they are spliced in after the
 # first $1 words of the final command (right after "env -i --").
-prefix=$1; shift
-count=$#; i=0
-for arg in "$@"; do
-  if [ "$i" -eq "$prefix" ]; then
-    j=0
-    while [ "$j" -lt "$TSB_ENV_COUNT" ]; do eval "set -- \"\$@\" \"\$TSB_ENV_$j\""; j=$((j + 1)); done
-  fi
-  set -- "$@" "$arg"; i=$((i + 1))
-done
-shift "$count"
-printf 'exec\n' >&3
-exec 2>&4 4>&- 3>&-
-exec "$@"
-`;
+${SPLICE_ENV_AND_EXEC}`;
 
 /** The marker INNER writes on fd 3 right before the step's program replaces it. */
 export const EXEC_MARKER = 'exec';

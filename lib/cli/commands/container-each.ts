@@ -1,11 +1,11 @@
-// The shape of docker's multi-container commands (stop, start, restart): each reference is handled
+// The shape of docker's multi-container commands (stop, start, restart, rm): each reference is handled
 // on its own, printed on success, reported as the daemon would on failure; status 1 if any failed.
 import { TsbuildError, UsageError } from '../../errors.js';
 import type { ContainerRecord } from '../../runner/container-store.js';
 import type { Runtime } from '../../runner/run-container.js';
 import { openRuntime } from '../../runner/runtime.js';
 import { exitCodes, type CliIO } from '../command.js';
-import type { ParsedFlags } from '../options.js';
+import type { FlagSpec, ParsedFlags } from '../options.js';
 import { openCliRoot } from '../root-option.js';
 
 export type ContainerAction = (runtime: Runtime, record: ContainerRecord, root: string) => Promise<void>;
@@ -33,4 +33,17 @@ export function timeoutFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^-?\d+$/.test(value)) throw new UsageError(`invalid argument "${value}" for "-t, --timeout" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
   return Number(value);
+}
+
+/** The flags stop and restart share, with docker's names. */
+export const stopFlags: readonly FlagSpec[] = [
+  { name: 'signal', alias: 's', type: 'string', value: 'SIGNAL', description: 'Signal to send to the container' },
+  { name: 'timeout', alias: 't', type: 'string', value: 'N', description: 'Seconds to wait before killing the container' },
+];
+
+/** `-s` and `-t` as stop options. */
+export function stopOptionsOf(parsed: ParsedFlags): { timeoutSeconds?: number; signal?: string } {
+  const timeoutSeconds = timeoutFlag(parsed.flags.timeout as string | undefined);
+  const signal = parsed.flags.signal as string | undefined;
+  return { ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), ...(signal !== undefined ? { signal } : {}) };
 }

@@ -2,21 +2,15 @@
 import { restartContainer } from '../../runner/container-lifecycle.js';
 import type { CliIO, Command } from '../command.js';
 import type { ParsedFlags } from '../options.js';
-import { forEachContainer, timeoutFlag } from './container-each.js';
+import { forEachContainer, stopFlags, stopOptionsOf } from './container-each.js';
 
 export const restartCommand: Command = {
   name: 'restart',
   summary: 'Restart one or more containers',
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
-  flags: [
-    { name: 'signal', alias: 's', type: 'string', value: 'SIGNAL', description: 'Signal to send to the container' },
-    { name: 'timeout', alias: 't', type: 'string', value: 'N', description: 'Seconds to wait before killing the container' },
-  ],
+  flags: stopFlags,
   run(parsed: ParsedFlags, io: CliIO): Promise<number> {
-    const timeoutSeconds = timeoutFlag(parsed.flags.timeout as string | undefined);
-    const signal = parsed.flags.signal as string | undefined;
-    return forEachContainer('restart', parsed, io, (runtime, record, root) =>
-      restartContainer(runtime, root, record, { ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), ...(signal !== undefined ? { signal } : {}) }),
-    );
+    const options = stopOptionsOf(parsed); // a bad -t is a usage error before any container is touched
+    return forEachContainer('restart', parsed, io, (runtime, record, root) => restartContainer(runtime, root, record, options));
   },
 };

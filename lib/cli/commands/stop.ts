@@ -4,21 +4,15 @@
 import { stopContainer } from '../../runner/container-lifecycle.js';
 import type { CliIO, Command } from '../command.js';
 import type { ParsedFlags } from '../options.js';
-import { forEachContainer, timeoutFlag } from './container-each.js';
+import { forEachContainer, stopFlags, stopOptionsOf } from './container-each.js';
 
 export const stopCommand: Command = {
   name: 'stop',
   summary: 'Stop one or more running containers',
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
-  flags: [
-    { name: 'signal', alias: 's', type: 'string', value: 'SIGNAL', description: 'Signal to send to the container' },
-    { name: 'timeout', alias: 't', type: 'string', value: 'N', description: 'Seconds to wait before killing the container' },
-  ],
+  flags: stopFlags,
   run(parsed: ParsedFlags, io: CliIO): Promise<number> {
-    const timeoutSeconds = timeoutFlag(parsed.flags.timeout as string | undefined);
-    const signal = parsed.flags.signal as string | undefined;
-    return forEachContainer('stop', parsed, io, (runtime, record) =>
-      stopContainer(runtime, record, { ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), ...(signal !== undefined ? { signal } : {}) }),
-    );
+    const options = stopOptionsOf(parsed); // a bad -t is a usage error before any container is touched
+    return forEachContainer('stop', parsed, io, (runtime, record) => stopContainer(runtime, record, options));
   },
 };

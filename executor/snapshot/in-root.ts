@@ -118,7 +118,7 @@ export class InRoot {
       const isLast = pending.length === 0;
       if (info.isSymbolicLink() && (followFinal || !isLast)) {
         if (++hops > MAX_SYMLINK_HOPS) throw new InRootError(shown, 'too many levels of symbolic links');
-        const target = fs.readlinkSync(this.hostPath([...existing, name]));
+        const target = readLinkInRoot(this.hostPath([...existing, name]), shown);
         if (target.startsWith('/')) existing.length = 0; // absolute targets are re-rooted
         pending.push(...pathComponents(target).reverse());
         continue;
@@ -249,4 +249,18 @@ function applyAttrsToDescriptor(fd: number, attrs: EntryAttrs, owners: boolean):
 
 function writeAll(fd: number, chunk: Buffer): void {
   for (let offset = 0; offset < chunk.length; ) offset += fs.writeSync(fd, chunk, offset);
+}
+
+/**
+ * A link's target; a link swapped for another kind of entry between the lstat and here (EINVAL,
+ * ENOENT) is an error naming the in-root path only: Node's message would carry the host path.
+ */
+function readLinkInRoot(host: string, shown: string): string {
+  try {
+    return fs.readlinkSync(host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOENT') throw new InRootError(shown, 'was replaced while it was being resolved');
+    throw error;
+  }
 }

@@ -137,7 +137,9 @@ export class ImageStore {
       const descriptors = layers.map((layer) => ({ mediaType: ociLayerType(layer.digest === layer.diffId ? 'none' : 'gzip'), digest: layer.digest, size: layer.size }));
       const manifest = ociManifest({ mediaType: MediaTypes.ociConfig, digest: configBlob.digest, size: configBlob.size }, descriptors);
       const manifestBlob = await this.content.ingest(serializeManifest(manifest), { lease });
-      const layerSizes = await unpackedLayerSizes(this.content, layers);
+      // A rebuild of the same image reuses the sizes its record has (counting reads every layer).
+      const known = (await this.records.getImage(manifestBlob.digest))?.layerSizes;
+      const layerSizes = known?.length === layers.length ? known : await unpackedLayerSizes(this.content, layers);
       await this.putImageRecord({ manifest: manifestBlob.digest, config: configBlob.digest, layerSizes }, layers);
       for (const name of tagNames) await this.setTag(name, manifestBlob.digest);
       return await this.load(manifestBlob.digest);

@@ -9,7 +9,7 @@
 // runs in its own forked subshell, so a slow `sync` never holds up another stage's `mount`. Its
 // stdout and stderr go to files in a private folder; the shell answers `<id> <status>`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,28 @@ while IFS= read -r line; do
   ( eval "run $line" & ) || printf '%s 125\n' "${'$'}{line%% *}"
 done
 `;
+
+const FOLDER_PREFIX = 'tsbuild-cmd-';
+
+/**
+ * Folders of servers whose process died without its exit handler (SIGKILL, a crash): named with
+ * their pid, removed by the next server to start.
+ */
+function removeDeadServersFolders(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = /^tsbuild-cmd-(\d+)-/.exec(name)?.[1];
+    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export interface ServedResult {
   readonly status: number;
@@ -61,7 +83,8 @@ export class CommandServer {
   /** A server over /bin/sh, or undefined when it cannot be started (callers then spawn directly). */
   static start(): CommandServer | undefined {
     try {
-      const outDir = mkdtempSync(join(tmpdir(), 'tsbuild-cmd-'));
+      removeDeadServersFolders();
+      const outDir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
       const env = { ...process.env };
       const child = spawn('/bin/sh', ['-c', SERVER_SCRIPT], { env: { ...env, TSB_OUT: outDir }, stdio: ['pipe', 'pipe', 'ignore'] });
       // Each answered request's files are removed at once; this takes the folder itself.

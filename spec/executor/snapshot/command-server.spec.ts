@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandServer, quoteWord } from '../../../executor/snapshot/command-server.js';
@@ -59,5 +59,20 @@ describe('executor/snapshot: the host command shell', () => {
   it('quotes words so that the shell reads them back literally', () => {
     expect(quoteWord("a'b")).to.equal("'a'\\''b'");
     expect(quoteWord('a\nb')).to.equal(`'a'"$NL"'b'`);
+  });
+
+  it('a starting server removes the output folders of servers whose process is gone, and keeps live ones', async () => {
+    const dead = join(tmpdir(), 'tsbuild-cmd-2147483000-spec'); // above any pid_max: never a live process
+    const live = join(tmpdir(), `tsbuild-cmd-${process.pid}-spec`);
+    await mkdir(dead, { recursive: true });
+    await mkdir(live, { recursive: true });
+    try {
+      CommandServer.start();
+      expect(await stat(dead).then(() => true, () => false)).to.equal(false);
+      expect(await stat(live).then(() => true, () => false)).to.equal(true);
+    } finally {
+      await rm(dead, { recursive: true, force: true });
+      await rm(live, { recursive: true, force: true });
+    }
   });
 });

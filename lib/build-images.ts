@@ -15,7 +15,8 @@ export type PullPolicy = 'missing' | 'always' | 'never';
 
 export interface ImagePulling {
   readonly policy: PullPolicy;
-  readonly registry: Registry;
+  /** The build's registry client, loaded on first use. */
+  readonly registry: () => Promise<Registry>;
   readonly platform: Platform;
   /** Told `pulling REF` before each pull. */
   readonly onStatus?: (line: string) => void;
@@ -48,7 +49,7 @@ export class StoreImageSource implements BaseImageSource {
     pulling.onStatus?.(`pulling ${ref}`);
     // Loaded only when an image is missing: a build from local images never loads the pull code.
     const { pullImage } = await import('./registry/pull.js');
-    const pulled = await pullImage(this.store, ref, { registry: pulling.registry, platform: pulling.platform, ...(pulling.onTransfer ? { onProgress: pulling.onTransfer } : {}) });
+    const pulled = await pullImage(this.store, ref, { registry: await pulling.registry(), platform: pulling.platform, ...(pulling.onTransfer ? { onProgress: pulling.onTransfer } : {}) });
     return pulled.image;
   }
 }

@@ -23,7 +23,6 @@ import type { BuildWarning } from '../parser/warnings.js';
 import { followSignal } from './abort-signal.js';
 import { resolveAddHosts, type AddHost } from './add-host.js';
 import { commitBuild } from './build-commit.js';
-import { exportBuildCaches, openImportedCaches } from './build-cache/build-caches.js';
 import type { ImportedCaches } from './build-cache/cache-import.js';
 import type { CacheExportSpec, CacheImportSpec } from './build-cache/cache-spec.js';
 import { StoreImageSource, type PullPolicy } from './build-images.js';
@@ -31,7 +30,7 @@ import { classifyNamedContexts, contextTreesOf, openNamedFolders } from './named
 import { TsbuildError, UsageError } from './errors.js';
 import { sourceDateEpoch } from './image/timestamps.js';
 import { hostPlatform, requireHostPlatform } from './platform.js';
-import { Registry, type RegistryOptions } from './registry/client.js';
+import type { Registry, RegistryOptions } from './registry/client.js';
 import { ImageStore } from './store/image-store.js';
 import type { TransferListener } from './transfer-progress.js';
 
@@ -165,8 +164,10 @@ async function buildImage(options: BuildOptions): Promise<BuildResult> {
     // The lease now says a build runs; a prune that started before it is waited out, since it
     // may be removing step state (RUN cache mounts) that this build's steps would use.
     await lease.protect([]);
-    const registry = new Registry(options.registry ?? {});
-    const imported = await openImportedCaches(layout, store.content, lease, registry, options);
+    const registry = lazyRegistry(options.registry ?? {});
+    // The cache transfer code (and the registry client it needs) loads only for builds that use a cache.
+    const caches = options.cacheFrom?.length || options.cacheTo?.length ? await import('./build-cache/build-caches.js') : undefined;
+    const imported = await caches?.openImportedCaches(layout, store.content, lease, await registry(), options);
     context = await BuildContext.open(resolve(options.context), dockerfile.path ? { dockerfile: dockerfile.path } : {});
     if (options.sourceDateEpoch !== undefined && !(Number.isSafeInteger(options.sourceDateEpoch) && options.sourceDateEpoch >= 0)) {
       throw new UsageError(`build: sourceDateEpoch must be a whole number of seconds since 1970, not ${options.sourceDateEpoch}`);
@@ -178,7 +179,7 @@ async function buildImage(options: BuildOptions): Promise<BuildResult> {
     await imported?.materialize(result.target.layers, options.signal);
     const created = options.created ?? (epoch === undefined ? undefined : new Date(epoch * 1000));
     const image = await commitBuild(store, result.target, { tags: options.tags ?? [], lease, ...(created ? { created } : {}), ...(options.labels ? { labels: options.labels } : {}) });
-    await exportBuildCaches(store, plan, result.used, { registry, ...(imported ? { imported } : {}) }, options);
+    if (caches) await caches.exportBuildCaches(store, plan, result.used, { registry: await registry(), ...(imported ? { imported } : {}) }, options);
     return report(image, plan, result, parsed);
   } finally {
     await context?.dispose().catch(() => undefined);
@@ -194,7 +195,7 @@ interface PlannedBuild {
   readonly dockerfile: Dockerfile;
   readonly buildArgs: ReadonlyMap<string, string>;
   readonly platform: ReturnType<typeof hostPlatform>;
-  readonly registry: Registry;
+  readonly registry: () => Promise<Registry>;
   readonly imported?: ImportedCaches;
   /** What layer mtimes are clamped to (seconds), or null to keep them. */
   readonly layerEpoch: number | null;
@@ -260,6 +261,15 @@ function schedulerOptions(layout: RootLayout, store: ImageStore, lease: Lease, c
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
+}
+
+/**
+ * The build's one registry client (its tokens serve pulls and caches alike), made on first use: a
+ * build from local images without caches never loads the registry code.
+ */
+function lazyRegistry(options: RegistryOptions): () => Promise<Registry> {
+  let client: Promise<Registry> | undefined;
+  return () => (client ??= import('./registry/client.js').then(({ Registry }) => new Registry(options)));
 }
 
 function epochSeconds(instant: Date | undefined): number | undefined {
